@@ -1,0 +1,29 @@
+import ParleyCore
+
+/// Request limits and defaults of the HTTP API.
+public struct APIConfiguration: Sendable {
+    /// Largest request body, in bytes (base64 audio included).
+    public var maxBodyBytes: Int
+    /// Most items in one job.
+    public var maxItems: Int
+    /// Largest decoded audio of one item, in bytes.
+    public var maxItemBytes: Int
+    /// Longest text of one `nmt` item, in characters.
+    public var maxTextCharacters: Int
+    /// Attempts each item gets.
+    public var maxAttempts: Int
+    /// Read routes get this many times a key's request rate.
+    public var readRateMultiplier: Int
+
+    public init(
+        maxBodyBytes: Int = 100 * 1024 * 1024, maxItems: Int = 5_000, maxItemBytes: Int = 50 * 1024 * 1024,
+        maxTextCharacters: Int = 20_000, maxAttempts: Int = 5, readRateMultiplier: Int = 10
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxItems = maxItems
+        self.maxItemBytes = maxItemBytes
+        self.maxTextCharacters = maxTextCharacters
+        self.maxAttempts = maxAttempts
+        self.readRateMultiplier = readRateMultiplier
+    }
+}

@@ -1,0 +1,38 @@
+import HTTPTypes
+import Hummingbird
+import ParleyAuth
+import ParleyCore
+
+/// Authenticates `Authorization: Bearer <key>` (or `X-API-Key`) on every route
+/// but the public ones; routes then check scopes with `context.require(_:)`.
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = ParleyContext
+
+    let keys: KeyService
+    /// Paths served without a key.
+    let publicPaths: Set<String>
+
+    public init(keys: KeyService, publicPaths: Set<String> = ["/v1/health", "/v1/ready"]) {
+        self.keys = keys
+        self.publicPaths = publicPaths
+    }
+
+    public func handle(_ request: Request, context: ParleyContext, next: (Request, ParleyContext) async throws -> Response) async throws -> Response {
+        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        guard let presented = Self.presentedKey(request.headers) else { throw ParleyError.unauthorized }
+        var context = context
+        let key = try await keys.authenticate(presented)
+        context.key = key
+        context.logger[metadataKey: "key_id"] = .string(key.id)
+        return try await next(request, context)
+    }
+
+    static func presentedKey(_ headers: HTTPFields) -> String? {
+        if let authorization = headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+            return String(parts[1]).trimmingCharacters(in: .whitespaces)
+        }
+        return headers[HTTPField.Name("X-API-Key")!]
+    }
+}

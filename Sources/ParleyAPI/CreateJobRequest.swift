@@ -1,0 +1,31 @@
+/// The body of `POST /v1/jobs`, as sent; `JobValidator` checks it.
+struct CreateJobRequest: Decodable {
+    struct Item: Decodable {
+        var id: String?
+        var audioURL: String?
+        var base64: String?
+        var text: String?
+        var srcLng: String?
+        var tgtLng: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, base64, text
+            case audioURL = "audio_url"
+            case srcLng = "src_lng"
+            case tgtLng = "tgt_lng"
+        }
+    }
+
+    var jobType: String?
+    var items: [Item]?
+    var defaultSrcLng: String?
+    var defaultTgtLng: String?
+    var priority: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case items, priority
+        case jobType = "job_type"
+        case defaultSrcLng = "default_src_lng"
+        case defaultTgtLng = "default_tgt_lng"
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ParleyCore
+
+/// Builds JSON and text responses.
+enum JSONResponse {
+    static func make(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return body(status, try encoder.encode(value), contentType: "application/json", headers: headers)
+    }
+
+    static func body(_ status: HTTPResponse.Status, _ data: Data, contentType: String, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The `{"error": {"code", "message", "param"}}` document for an error.
+    static func error(_ error: ParleyError, headers: HTTPFields = [:]) -> Response {
+        let body = ErrorDocument(error: .init(code: error.code, message: error.message, param: error.param))
+        let status = HTTPResponse.Status(code: error.status)
+        return (try? make(status, body, headers: headers))
+            ?? Response(status: .internalServerError)
+    }
+}
+
+/// The JSON shape of every error response.
+struct ErrorDocument: Codable {
+    struct Body: Codable {
+        var code: String
+        var message: String
+        var param: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(code, forKey: .code)
+            try container.encode(message, forKey: .message)
+            try container.encode(param, forKey: .param)
+        }
+    }
+
+    var error: Body
+}

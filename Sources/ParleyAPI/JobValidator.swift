@@ -1,0 +1,109 @@
+import Foundation
+import ParleyCore
+
+/// A job request that passed validation, with base64 audio decoded.
+struct ValidatedJob {
+    enum Input {
+        case audio(Data)
+        case url(String)
+        case text(String)
+    }
+
+    struct Item {
+        var clientId: String
+        var input: Input
+        var srcLng: String?
+        var tgtLng: String?
+    }
+
+    var type: JobType
+    var priority: Int
+    var options: JobOptions
+    var items: [Item]
+}
+
+/// Checks a `CreateJobRequest` against the API's rules and limits; pure.
+struct JobValidator {
+    let configuration: APIConfiguration
+
+    func validate(_ request: CreateJobRequest) throws -> ValidatedJob {
+        guard let rawType = request.jobType else { throw ParleyError.missingField("job_type") }
+        guard let type = JobType(rawValue: rawType) else {
+            throw ParleyError.invalidValue("job_type", "job_type must be one of asr, nmt, asr+nmt")
+        }
+        let priority = request.priority ?? 0
+        guard (0...9).contains(priority) else { throw ParleyError.invalidValue("priority", "priority must be 0 to 9") }
+        let defaultSrc = try language(request.defaultSrcLng, param: "default_src_lng")
+        let defaultTgt = try language(request.defaultTgtLng, param: "default_tgt_lng")
+        guard let items = request.items else { throw ParleyError.missingField("items") }
+        guard !items.isEmpty else { throw ParleyError.invalidValue("items", "items must hold at least one item") }
+        guard items.count <= configuration.maxItems else {
+            throw ParleyError(code: "too_many_items", message: "a job holds at most \(configuration.maxItems) items", param: "items")
+        }
+        var seen = Set<String>()
+        var validated: [ValidatedJob.Item] = []
+        for (index, item) in items.enumerated() {
+            let param = "items[\(index)]"
+            let value = try validate(item, param: param, type: type, defaultSrc: defaultSrc, defaultTgt: defaultTgt)
+            guard seen.insert(value.clientId).inserted else {
+                throw ParleyError(code: "duplicate_item_id", message: "item id '\(value.clientId)' appears twice", param: "\(param).id")
+            }
+            validated.append(value)
+        }
+        return ValidatedJob(
+            type: type, priority: priority, options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt),
+            items: validated)
+    }
+
+    private func validate(
+        _ item: CreateJobRequest.Item, param: String, type: JobType, defaultSrc: String?, defaultTgt: String?
+    ) throws -> ValidatedJob.Item {
+        guard let id = item.id else { throw ParleyError.missingField("\(param).id") }
+        guard (1...128).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw ParleyError.invalidValue("\(param).id", "an item id is 1 to 128 characters of letters, digits, '-', '_' and '.'")
+        }
+        let src = try language(item.srcLng, param: "\(param).src_lng") ?? defaultSrc
+        let tgt = try language(item.tgtLng, param: "\(param).tgt_lng") ?? defaultTgt
+        if type != .asr && tgt == nil { throw ParleyError.missingField("\(param).tgt_lng") }
+        return ValidatedJob.Item(clientId: id, input: try input(item, param: param, type: type), srcLng: src, tgtLng: tgt)
+    }
+
+    private func input(_ item: CreateJobRequest.Item, param: String, type: JobType) throws -> ValidatedJob.Input {
+        let given = [item.audioURL.map { _ in "audio_url" }, item.base64.map { _ in "base64" }, item.text.map { _ in "text" }].compactMap { $0 }
+        let allowed = type.takesAudio ? "exactly one of audio_url or base64" : "text"
+        guard given.count == 1, type.takesAudio != (given[0] == "text") else {
+            throw ParleyError(code: "invalid_input", message: "an item of a \(type.rawValue) job needs \(allowed)", param: param)
+        }
+        if let text = item.text {
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ParleyError.invalidValue("\(param).text", "text must not be empty")
+            }
+            guard text.count <= configuration.maxTextCharacters else {
+                throw ParleyError(code: "input_too_large", message: "text exceeds \(configuration.maxTextCharacters) characters",
+                                  param: "\(param).text", status: 413)
+            }
+            return .text(text)
+        }
+        if let url = item.audioURL {
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  parsed.host?.isEmpty == false, url.count <= 2048
+            else { throw ParleyError.invalidValue("\(param).audio_url", "audio_url must be an http or https URL") }
+            return .url(url)
+        }
+        let encoded = item.base64 ?? ""
+        guard encoded.count / 4 * 3 <= configuration.maxItemBytes + 3 else {
+            throw ParleyError(code: "input_too_large", message: "the audio exceeds \(configuration.maxItemBytes) bytes",
+                              param: "\(param).base64", status: 413)
+        }
+        guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), !data.isEmpty,
+              encoded.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=\r\n".contains($0)) })
+        else { throw ParleyError(code: "invalid_base64", message: "base64 is not valid base64 audio", param: "\(param).base64") }
+        return .audio(data)
+    }
+
+    private func language(_ raw: String?, param: String) throws -> String? {
+        guard let raw else { return nil }
+        guard let code = LanguageCode.normalize(raw) else { throw ParleyError.unknownLanguage(param, raw) }
+        return code
+    }
+}

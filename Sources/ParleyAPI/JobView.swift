@@ -1,0 +1,133 @@
+import ParleyCore
+
+/// The error object of a failed item.
+struct ItemErrorView: Codable, Equatable {
+    var code: String
+    var message: String
+}
+
+/// One item as `GET /v1/jobs/{id}` shows it.
+struct ItemView: Encodable {
+    var id: String
+    var status: String
+    var attempts: Int
+    var detectedLanguage: String?
+    var languageProbability: Double?
+    var modelUsed: String?
+    var audioSeconds: Double?
+    var error: ItemErrorView?
+    var resultURL: String?
+    var startedAt: String?
+    var finishedAt: String?
+
+    init(_ item: JobItem) {
+        id = item.clientId
+        status = item.status.rawValue
+        attempts = item.attempts
+        detectedLanguage = item.detectedLanguage
+        languageProbability = item.languageProbability
+        modelUsed = item.modelUsed
+        audioSeconds = item.audioSeconds
+        if item.status == .failed || (item.status == .queued && item.errorCode != nil) {
+            error = item.errorCode.map { ItemErrorView(code: $0, message: item.errorMessage ?? "") }
+        }
+        resultURL = item.status == .succeeded ? "/v1/jobs/\(item.jobId)/items/\(item.clientId)/result" : nil
+        startedAt = item.startedAt?.iso8601
+        finishedAt = item.finishedAt?.iso8601
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, attempts, error
+        case detectedLanguage = "detected_language"
+        case languageProbability = "language_probability"
+        case modelUsed = "model_used"
+        case audioSeconds = "audio_seconds"
+        case resultURL = "result_url"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+/// A job as the API shows it; `items` only on `GET /v1/jobs/{id}`.
+struct JobView: Encodable {
+    var id: String
+    var jobType: String
+    var status: String
+    var priority: Int
+    var progress: JobCounts
+    var options: JobOptions
+    var createdAt: String
+    var updatedAt: String
+    var startedAt: String?
+    var finishedAt: String?
+    var items: [ItemView]?
+
+    init(_ job: Job, items: [JobItem]? = nil) {
+        id = job.id
+        jobType = job.type.rawValue
+        status = job.status.rawValue
+        priority = job.priority
+        progress = job.counts
+        options = job.options
+        createdAt = job.createdAt.iso8601
+        updatedAt = job.updatedAt.iso8601
+        startedAt = job.startedAt?.iso8601
+        finishedAt = job.finishedAt?.iso8601
+        self.items = items?.map(ItemView.init)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, priority, progress, options, items
+        case jobType = "job_type"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+/// The answer to `POST /v1/jobs`.
+struct CreatedJobView: Encodable {
+    var jobId: String
+    var enqueuedTasks: Int
+    var status: String
+    var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case status
+        case jobId = "job_id"
+        case enqueuedTasks = "enqueued_tasks"
+        case createdAt = "created_at"
+    }
+}
+
+/// A page of `GET /v1/jobs`.
+struct JobListView: Encodable {
+    var data: [JobView]
+    var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case data
+        case nextCursor = "next_cursor"
+    }
+}
+
+/// One item's outcome in `GET /v1/jobs/{id}/results`.
+struct ItemResultView: Encodable {
+    var id: String
+    var status: String
+    var result: ItemResult?
+    var error: ItemErrorView?
+}
+
+/// The answer to `GET /v1/jobs/{id}/results`.
+struct JobResultsView: Encodable {
+    var jobId: String
+    var status: String
+    var results: [ItemResultView]
+
+    enum CodingKeys: String, CodingKey {
+        case status, results
+        case jobId = "job_id"
+    }
+}

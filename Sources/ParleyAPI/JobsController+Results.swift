@@ -1,0 +1,54 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ParleyCore
+
+extension JobsController {
+    @Sendable func results(_ request: Request, context: ParleyContext) async throws -> Response {
+        let job = try await ownedJob(context)
+        var views: [ItemResultView] = []
+        for item in try await store.items(jobId: job.id) {
+            var view = ItemResultView(id: item.clientId, status: item.status.rawValue)
+            if item.status == .succeeded { view.result = try await loadResult(item) }
+            if item.status == .failed, let code = item.errorCode {
+                view.error = ItemErrorView(code: code, message: item.errorMessage ?? "")
+            }
+            views.append(view)
+        }
+        return try JSONResponse.make(.ok, JobResultsView(jobId: job.id, status: job.status.rawValue, results: views))
+    }
+
+    @Sendable func itemResult(_ request: Request, context: ParleyContext) async throws -> Response {
+        let job = try await ownedJob(context)
+        let itemId = try context.parameters.require("item_id")
+        let formatText = request.uri.queryParameters.get("format") ?? "json"
+        guard let format = SubtitleFormatter.Format(rawValue: formatText) else {
+            throw ParleyError.invalidValue("format", "format must be one of json, text, srt, vtt")
+        }
+        guard let item = try await store.item(jobId: job.id, clientId: itemId) else {
+            throw ParleyError.notFound("item \(itemId)")
+        }
+        guard item.status == .succeeded else {
+            throw ParleyError(code: "result_unavailable", message: "item \(itemId) is \(item.status.rawValue); it has no result",
+                              status: 409)
+        }
+        let result = try await loadResult(item)
+        switch format {
+        case .json: return try JSONResponse.make(.ok, result)
+        case .text: return text(result.text + "\n", format)
+        case .srt: return text(SubtitleFormatter.srt(result.segments), format)
+        case .vtt: return text(SubtitleFormatter.vtt(result.segments), format)
+        }
+    }
+
+    private func text(_ body: String, _ format: SubtitleFormatter.Format) -> Response {
+        JSONResponse.body(.ok, Data(body.utf8), contentType: format.contentType)
+    }
+
+    func loadResult(_ item: JobItem) async throws -> ItemResult {
+        guard let ref = item.resultRef, let data = try await blobs.get(ref) else {
+            throw ParleyError.storageError("the result of item \(item.clientId) is missing from storage")
+        }
+        return try JSONDecoder().decode(ItemResult.self, from: data)
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ParleyBlobs
+import ParleyCore
+import ParleyStore
+
+/// `/v1/jobs`: create, read, list and cancel jobs, and read their results.
+struct JobsController {
+    let store: any MetadataStore
+    let blobs: any BlobStore
+    let signal: WorkSignal
+    let configuration: APIConfiguration
+    /// The model group whose workers serve audio items.
+    let asrModel: String
+
+    func register(on router: Router<ParleyContext>) {
+        router.post("/v1/jobs", use: create)
+        router.get("/v1/jobs", use: list)
+        router.get("/v1/jobs/:job_id", use: show)
+        router.post("/v1/jobs/:job_id/cancel", use: cancel)
+        router.get("/v1/jobs/:job_id/results", use: results)
+        router.get("/v1/jobs/:job_id/items/:item_id/result", use: itemResult)
+    }
+
+    @Sendable func create(_ request: Request, context: ParleyContext) async throws -> Response {
+        let key = try context.require(.jobsWrite)
+        let body = try await RequestDecoding.body(request, limit: configuration.maxBodyBytes)
+        let validated = try JobValidator(configuration: configuration)
+            .validate(try RequestDecoding.json(CreateJobRequest.self, from: body))
+        let now = Millis.now()
+        let job = Job(
+            id: Identifier.make("job"), ownerKeyId: key.id, type: validated.type, priority: validated.priority,
+            options: validated.options, counts: .allQueued(validated.items.count), createdAt: now, updatedAt: now)
+        var items: [JobItem] = []
+        var written: [String] = []
+        do {
+            for item in validated.items {
+                let id = Identifier.make("itm")
+                let input: ItemInput
+                switch item.input {
+                case .audio(let data):
+                    let blobKey = "inputs/\(job.id)/\(id)"
+                    try await blobs.put(blobKey, data: data)
+                    written.append(blobKey)
+                    input = .blob(blobKey)
+                case .url(let url): input = .url(url)
+                case .text(let text): input = .text(text)
+                }
+                items.append(JobItem(
+                    id: id, jobId: job.id, clientId: item.clientId, kind: job.type.takesAudio ? .audio : .text,
+                    jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng,
+                    model: job.type.takesAudio ? asrModel : QueueNames.text, priority: job.priority,
+                    ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now, createdAt: now))
+            }
+            try await store.createJob(job, items: items, audit: context.audit("job.create", target: job.id))
+        } catch {
+            for blobKey in written { try? await blobs.delete(blobKey) }
+            throw error
+        }
+        signal.notify()
+        context.logger.info("job created", metadata: ["job_id": "\(job.id)", "items": "\(items.count)"])
+        return try JSONResponse.make(
+            .accepted, CreatedJobView(jobId: job.id, enqueuedTasks: items.count, status: job.status.rawValue, createdAt: job.createdAt.iso8601),
+            headers: [.location: "/v1/jobs/\(job.id)"])
+    }
+
+    @Sendable func show(_ request: Request, context: ParleyContext) async throws -> Response {
+        let job = try await ownedJob(context)
+        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id)))
+    }
+
+    @Sendable func list(_ request: Request, context: ParleyContext) async throws -> Response {
+        let key = try context.require(.jobsRead)
+        let limitText = request.uri.queryParameters.get("limit")
+        guard let limit = limitText.map({ Int($0) }) ?? 20, (1...100).contains(limit) else {
+            throw ParleyError.invalidValue("limit", "limit must be an integer from 1 to 100")
+        }
+        let cursor = try request.uri.queryParameters.get("cursor").map(Self.decodeCursor)
+        let jobs = try await store.listJobs(ownerKeyId: key.id, after: cursor, limit: limit)
+        let next = jobs.count == limit ? jobs.last.map(Self.encodeCursor) : nil
+        return try JSONResponse.make(.ok, JobListView(data: jobs.map { JobView($0) }, nextCursor: next))
+    }
+
+    @Sendable func cancel(_ request: Request, context: ParleyContext) async throws -> Response {
+        let key = try context.require(.jobsWrite)
+        let id = try context.parameters.require("job_id")
+        guard let job = try await store.cancelJob(id: id, ownerKeyId: key.id, audit: context.audit("job.cancel", target: id)) else {
+            throw ParleyError.notFound("job \(id)")
+        }
+        context.logger.info("job cancelled", metadata: ["job_id": "\(id)"])
+        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id)))
+    }
+
+    /// The job in the path, if the caller owns it; any other key gets 404.
+    func ownedJob(_ context: ParleyContext) async throws -> Job {
+        let key = try context.require(.jobsRead)
+        let id = try context.parameters.require("job_id")
+        guard let job = try await store.job(id: id, ownerKeyId: key.id) else { throw ParleyError.notFound("job \(id)") }
+        return job
+    }
+
+    static func encodeCursor(_ job: Job) -> String {
+        Data("\(job.createdAt).\(job.id)".utf8).base64EncodedString()
+    }
+
+    static func decodeCursor(_ text: String) throws -> JobCursor {
+        guard let data = Data(base64Encoded: text), let decoded = String(data: data, encoding: .utf8),
+              let dot = decoded.firstIndex(of: "."), let createdAt = Millis(decoded[..<dot])
+        else { throw ParleyError.invalidValue("cursor", "cursor is not one this server issued") }
+        return JobCursor(createdAt: createdAt, id: String(decoded[decoded.index(after: dot)...]))
+    }
+}

@@ -1,0 +1,54 @@
+import HTTPTypes
+import Hummingbird
+import ParleyAuth
+import ParleyBlobs
+import ParleyCore
+import ParleyEngine
+import ParleyLimits
+import ParleyStore
+
+/// What the HTTP API needs from the rest of Parley.
+public struct APIDependencies: Sendable {
+    public var store: any MetadataStore
+    public var blobs: any BlobStore
+    public var limiter: any RateLimiter
+    public var keys: KeyService
+    public var signal: WorkSignal
+    /// The in-process engine, checked by `/v1/ready`; nil in an API-only process.
+    public var engine: (any InferenceEngine)?
+    /// The model group that serves audio items.
+    public var asrModel: String
+    public var configuration: APIConfiguration
+
+    public init(
+        store: any MetadataStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
+        engine: (any InferenceEngine)?, asrModel: String, configuration: APIConfiguration
+    ) {
+        self.store = store
+        self.blobs = blobs
+        self.limiter = limiter
+        self.keys = keys
+        self.signal = signal
+        self.engine = engine
+        self.asrModel = asrModel
+        self.configuration = configuration
+    }
+}
+
+/// Assembles the router: middleware in order (request id and errors, auth, rate limits), then the routes.
+public enum ParleyRouter {
+    public static func build(_ dependencies: APIDependencies) -> Router<ParleyContext> {
+        let router = Router(context: ParleyContext.self)
+        router.add(middleware: RequestIdMiddleware())
+        router.add(middleware: AuthMiddleware(keys: dependencies.keys))
+        router.add(middleware: RateLimitMiddleware(
+            limiter: dependencies.limiter, readMultiplier: dependencies.configuration.readRateMultiplier))
+        HealthController(store: dependencies.store, engine: dependencies.engine).register(on: router)
+        KeysController(keys: dependencies.keys).register(on: router)
+        JobsController(
+            store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
+            configuration: dependencies.configuration, asrModel: dependencies.asrModel
+        ).register(on: router)
+        return router
+    }
+}

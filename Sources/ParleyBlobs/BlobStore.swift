@@ -1,0 +1,35 @@
+import Foundation
+
+/// Where inputs and results live: local files in the embedded mode, S3 in production.
+///
+/// Keys are relative paths of `[A-Za-z0-9._-]` segments joined by `/`.
+public protocol BlobStore: Sendable {
+    /// Stores `data` under `key`, replacing what was there, atomically.
+    func put(_ key: String, data: Data) async throws
+    /// The blob's bytes, or nil when there is none.
+    func get(_ key: String) async throws -> Data?
+    /// Removes the blob; removing a missing blob is not an error.
+    func delete(_ key: String) async throws
+}
+
+/// A key that could escape the store's root or is otherwise malformed.
+public struct InvalidBlobKey: Error, CustomStringConvertible {
+    public let key: String
+    public var description: String { "invalid blob key '\(key)'" }
+}
+
+/// Blob key validation shared by every implementation.
+public enum BlobKey {
+    /// Checks that `key` is a relative path of safe segments with no `.` or `..`.
+    public static func validate(_ key: String) throws {
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        let safe = !key.isEmpty && key.utf8.count <= 512 && segments.allSatisfy { segment in
+            !segment.isEmpty && segment != "." && segment != ".."
+                && segment.unicodeScalars.allSatisfy { scalar in
+                    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || scalar == "." || scalar == "_" || scalar == "-")
+                }
+        }
+        guard safe else { throw InvalidBlobKey(key: key) }
+    }
+}

@@ -1,0 +1,53 @@
+/// Options that apply to every item of a job unless the item overrides them.
+public struct JobOptions: Sendable, Codable, Equatable {
+    public var defaultSrcLng: String?
+    public var defaultTgtLng: String?
+
+    public init(defaultSrcLng: String? = nil, defaultTgtLng: String? = nil) {
+        self.defaultSrcLng = defaultSrcLng
+        self.defaultTgtLng = defaultTgtLng
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case defaultSrcLng = "default_src_lng"
+        case defaultTgtLng = "default_tgt_lng"
+    }
+}
+
+/// A batch of items submitted together by one API key.
+public struct Job: Sendable, Equatable {
+    public var id: String
+    public var ownerKeyId: String
+    public var type: JobType
+    public var status: JobStatus
+    /// 0–9, higher first.
+    public var priority: Int
+    public var options: JobOptions
+    public var idempotencyKey: String?
+    public var counts: JobCounts
+    public var cancelRequested: Bool
+    public var createdAt: Millis
+    public var updatedAt: Millis
+    public var startedAt: Millis?
+    public var finishedAt: Millis?
+
+    public init(
+        id: String, ownerKeyId: String, type: JobType, status: JobStatus = .queued, priority: Int,
+        options: JobOptions, idempotencyKey: String? = nil, counts: JobCounts, cancelRequested: Bool = false,
+        createdAt: Millis, updatedAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
+    ) {
+        self.id = id
+        self.ownerKeyId = ownerKeyId
+        self.type = type
+        self.status = status
+        self.priority = priority
+        self.options = options
+        self.idempotencyKey = idempotencyKey
+        self.counts = counts
+        self.cancelRequested = cancelRequested
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+}

@@ -1,0 +1,68 @@
+/// Pure formatters that turn a transcript into the text formats clients download.
+public enum SubtitleFormatter {
+    /// A result format clients may ask for.
+    public enum Format: String, Sendable, CaseIterable {
+        case json, text, srt, vtt
+
+        /// The response's content type.
+        public var contentType: String {
+            switch self {
+            case .json: "application/json"
+            case .text: "text/plain; charset=utf-8"
+            case .srt: "application/x-subrip; charset=utf-8"
+            case .vtt: "text/vtt; charset=utf-8"
+            }
+        }
+    }
+
+    /// SubRip: numbered cues, `HH:MM:SS,mmm` times, a blank line after each cue.
+    public static func srt(_ segments: [TranscriptSegment]) -> String {
+        segments.enumerated().map { index, segment in
+            "\(index + 1)\n\(timestamp(segment.start, separator: ","))"
+                + " --> \(timestamp(segment.end, separator: ","))\n\(segment.text.trimmed)\n"
+        }.joined(separator: "\n")
+    }
+
+    /// WebVTT: a header, `HH:MM:SS.mmm` times, and text with `&`, `<` and `>` escaped.
+    public static func vtt(_ segments: [TranscriptSegment]) -> String {
+        let cues = segments.map { segment in
+            "\(timestamp(segment.start, separator: ".")) --> \(timestamp(segment.end, separator: "."))\n"
+                + escapeVTT(segment.text.trimmed) + "\n"
+        }
+        return (["WEBVTT\n"] + cues).joined(separator: "\n")
+    }
+
+    /// Plain text: one line per segment.
+    public static func text(_ segments: [TranscriptSegment]) -> String {
+        segments.map { $0.text.trimmed + "\n" }.joined()
+    }
+
+    /// `HH:MM:SS<sep>mmm`, rounded to the millisecond; hours grow past two digits when needed.
+    public static func timestamp(_ seconds: Double, separator: String) -> String {
+        let totalMillis = Int64((max(seconds, 0) * 1000).rounded())
+        let millis = totalMillis % 1000
+        let totalSeconds = totalMillis / 1000
+        return pad(totalSeconds / 3600) + ":" + pad(totalSeconds / 60 % 60) + ":" + pad(totalSeconds % 60)
+            + separator + pad(millis, width: 3)
+    }
+
+    static func escapeVTT(_ text: String) -> String {
+        text.replacing("&", with: "&amp;")
+            .replacing("<", with: "&lt;")
+            .replacing(">", with: "&gt;")
+    }
+
+    static func pad(_ value: Int64, width: Int = 2) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+extension String {
+    fileprivate var trimmed: String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+
+/// The wire framing shared with `engine/`: a 4-byte big-endian header length,
+/// the JSON header, then an optional raw payload whose length the header gives.
+public enum EngineFrame {
+    /// The largest header either side accepts.
+    public static let maxHeaderBytes = 16 * 1024 * 1024
+
+    /// Encodes one frame. `header` must already carry `payload_length` when `payload` is not empty.
+    public static func encode(header: Data, payload: Data = Data()) -> Data {
+        var frame = Data(capacity: 4 + header.count + payload.count)
+        let length = UInt32(header.count).bigEndian
+        withUnsafeBytes(of: length) { frame.append(contentsOf: $0) }
+        frame.append(header)
+        frame.append(payload)
+        return frame
+    }
+
+    /// Reads the header length from a 4-byte prefix; nil when it is out of range.
+    public static func headerLength(prefix: Data) -> Int? {
+        guard prefix.count == 4 else { return nil }
+        let length = prefix.reduce(0) { ($0 << 8) | Int($1) }
+        return (1...maxHeaderBytes).contains(length) ? length : nil
+    }
+}

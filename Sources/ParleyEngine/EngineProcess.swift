@@ -1,0 +1,223 @@
+import Foundation
+import Logging
+import NIOPosix
+import ParleyCore
+import Synchronization
+
+/// One `engine/` child process with one model loaded, spoken to over stdio.
+///
+/// Calls are strictly one at a time (the owner holds a slot). The process is
+/// started lazily, restarted after a crash with exponential backoff, and killed
+/// when a call outlives its timeout.
+final class EngineProcess: Sendable {
+    private struct Running: @unchecked Sendable {
+        let process: Process
+        let input: Int32
+        let output: Int32
+    }
+
+    private struct State {
+        var running: Running?
+        var consecutiveFailures = 0
+        var loaded = false
+    }
+
+    let model: ModelSpec
+    private let configuration: SidecarConfiguration
+    private let threadPool: NIOThreadPool
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let sequence = Atomic<Int>(0)
+
+    init(model: ModelSpec, configuration: SidecarConfiguration, threadPool: NIOThreadPool, logger: Logger) {
+        self.model = model
+        self.configuration = configuration
+        self.threadPool = threadPool
+        self.logger = logger
+    }
+
+    /// The child's pid while it runs.
+    var pid: Int32? { state.withLock { $0.running?.process.processIdentifier } }
+    var isLoaded: Bool { state.withLock { $0.loaded } }
+    var consecutiveFailures: Int { state.withLock { $0.consecutiveFailures } }
+
+    /// Sends one request and waits for its response, starting the process first if needed.
+    func call(_ request: EngineRequest, payload: Data = Data()) async throws -> EngineResponse {
+        let running = try await started()
+        return try await exchange(running, request, payload: payload, timeout: configuration.callTimeout)
+    }
+
+    /// Starts the process and loads the model, unless it already runs.
+    func ensureStarted() async throws {
+        _ = try await started()
+    }
+
+    private func started() async throws -> Running {
+        if let running = state.withLock({ $0.running }), running.process.isRunning { return running }
+        let failures = state.withLock { $0.consecutiveFailures }
+        if failures > 0 {
+            let backoff = min(30.0, 0.5 * pow(2.0, Double(failures - 1)))
+            logger.warning("restarting engine after backoff", metadata: ["model": "\(model.name)", "seconds": "\(backoff)"])
+            try await Task.sleep(for: .seconds(backoff))
+        }
+        let running: Running
+        do {
+            running = try spawn()
+        } catch {
+            state.withLock { $0.consecutiveFailures += 1 }
+            throw error
+        }
+        state.withLock { $0.running = running; $0.loaded = false }
+        do {
+            let hello = try await exchange(running, EngineRequest(op: "hello", id: nextId()), timeout: configuration.startTimeout)
+            let load = try await exchange(
+                running, EngineRequest(op: "load", id: nextId(), model: model.name, path: model.path),
+                timeout: configuration.startTimeout)
+            guard load.ok else {
+                throw ParleyError.engineUnavailable("model \(model.name) failed to load: \(load.error?.message ?? "unknown")")
+            }
+            state.withLock { $0.loaded = true; $0.consecutiveFailures = 0 }
+            logger.info("engine ready", metadata: [
+                "model": "\(model.name)", "pid": "\(running.process.processIdentifier)", "device": "\(hello.device ?? "?")"])
+            return running
+        } catch {
+            markDead(running)
+            throw error
+        }
+    }
+
+    /// Asks the process to exit, then kills it if it lingers.
+    func stop() async {
+        guard let running = state.withLock({ state -> Running? in
+            defer { state.running = nil; state.loaded = false }
+            return state.running
+        }) else { return }
+        _ = try? await exchange(running, EngineRequest(op: "shutdown", id: nextId()), timeout: .seconds(5))
+        close(running.input)
+        _ = try? await threadPool.runIfActive {
+            let deadline = Date().addingTimeInterval(5)
+            while running.process.isRunning && Date() < deadline { usleep(20_000) }
+            if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
+            running.process.waitUntilExit()
+        }
+        close(running.output)
+    }
+
+    private func nextId() -> String {
+        "\(model.name)-\(sequence.add(1, ordering: .relaxed).newValue)"
+    }
+
+    private func spawn() throws -> Running {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: configuration.python)
+        process.arguments = [
+            "-m", "parley_engine", "--device", configuration.device,
+            "--compute-type", configuration.computeType, "--threads", "\(configuration.threads)",
+        ]
+        process.currentDirectoryURL = URL(fileURLWithPath: configuration.engineDirectory)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONPATH"] = configuration.engineDirectory
+        environment["PYTHONUNBUFFERED"] = "1"
+        environment["HF_HUB_OFFLINE"] = "1"
+        process.environment = environment
+        let stdin = Pipe(), stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = FileHandle.standardError
+        do {
+            try process.run()
+        } catch {
+            throw ParleyError.engineUnavailable("cannot start \(configuration.python): \(error)")
+        }
+        return Running(
+            process: process,
+            input: dup(stdin.fileHandleForWriting.fileDescriptor),
+            output: dup(stdout.fileHandleForReading.fileDescriptor))
+    }
+
+    /// Writes a frame and reads the answer on the engine's own threads, racing a timeout.
+    private func exchange(_ running: Running, _ request: EngineRequest, payload: Data = Data(), timeout: Duration) async throws -> EngineResponse {
+        var request = request
+        request.payloadLength = payload.isEmpty ? nil : payload.count
+        let frame = EngineFrame.encode(header: try JSONEncoder().encode(request), payload: payload)
+        let pool = threadPool
+        let response: EngineResponse?
+        do {
+            response = try await withThrowingTaskGroup(of: EngineResponse?.self) { group in
+                group.addTask { try await pool.runIfActive { try Self.blockingExchange(running, frame) } }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next() ?? nil else {
+                    kill(running.process.processIdentifier, SIGKILL)
+                    _ = try? await group.next()
+                    return nil
+                }
+                return first
+            }
+        } catch {
+            markDead(running)
+            throw error
+        }
+        guard let response else {
+            markDead(running)
+            throw ParleyError.engineTimeout(seconds: Double(timeout.components.seconds))
+        }
+        return response
+    }
+
+    /// Forgets a process that crashed, hung or broke the protocol, so the next call restarts it.
+    private func markDead(_ running: Running) {
+        let current = state.withLock { state -> Bool in
+            guard state.running?.process === running.process else { return false }
+            state.running = nil
+            state.loaded = false
+            state.consecutiveFailures += 1
+            return true
+        }
+        guard current else { return }
+        logger.error("engine process lost", metadata: ["model": "\(model.name)", "pid": "\(running.process.processIdentifier)"])
+        if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
+        close(running.input)
+        close(running.output)
+    }
+
+    private static func blockingExchange(_ running: Running, _ frame: Data) throws -> EngineResponse {
+        let crashed = ParleyError.engineCrashed("the engine process \(running.process.processIdentifier) exited")
+        guard writeAll(running.input, frame) else { throw crashed }
+        guard let prefix = readExactly(running.output, 4), let length = EngineFrame.headerLength(prefix: prefix),
+              let header = readExactly(running.output, length)
+        else { throw crashed }
+        return try JSONDecoder().decode(EngineResponse.self, from: header)
+    }
+
+    private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                if written <= 0 { return false }
+                offset += written
+            }
+            return true
+        }
+    }
+
+    private static func readExactly(_ fd: Int32, _ count: Int) -> Data? {
+        var data = Data(count: count)
+        let complete = data.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < count {
+                let got = read(fd, buffer.baseAddress! + offset, count - offset)
+                if got < 0 && errno == EINTR { continue }
+                if got <= 0 { return false }
+                offset += got
+            }
+            return true
+        }
+        return complete ? data : nil
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import ParleyAPI
+import ParleyCore
+import ParleyEngine
+import ParleyWorker
+
+/// Everything `parley serve` needs, with the embedded defaults.
+///
+/// The executable fills it from flags and `PARLEY_*` variables; tests build it directly.
+public struct ParleyConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests).
+    public var port = 8080
+    /// Holds `parley.sqlite` and `blobs/`.
+    public var dataDirectory = "./data"
+    /// An operator-chosen admin key (at least 32 characters) to seed an empty store with.
+    public var adminKey: String?
+    /// Whether this process also runs a worker and its engines.
+    public var runWorker = true
+    /// The model group name for Whisper.
+    public var asrModel = "whisper-base"
+    public var engine: SidecarConfiguration
+    public var worker = WorkerConfiguration()
+    public var api = APIConfiguration()
+    /// Rate settings for keys created without their own.
+    public var defaultRate = RateSettings(perMinute: 600, burst: 100)
+    /// Largest audio the worker fetches from an `audio_url`.
+    public var fetchMaxBytes = 200 * 1024 * 1024
+    public var fetchTimeout: Duration = .seconds(60)
+    /// Hosts exempt from the fetch address policy.
+    public var fetchAllowedHosts: Set<String> = []
+
+    public init(engine: SidecarConfiguration) {
+        self.engine = engine
+    }
+
+    public var databasePath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("parley.sqlite").path }
+    public var blobDirectory: URL { URL(fileURLWithPath: dataDirectory).appendingPathComponent("blobs") }
+}
+
+/// Finds the engine and the model that `scripts/setup.sh` installed.
+public enum EngineLocator {
+    /// The first directory, walking up from each start, that holds `engine/parley_engine`.
+    public static func repositoryRoot(from starts: [URL]) -> URL? {
+        for start in starts {
+            var directory = start.standardizedFileURL
+            for _ in 0..<8 {
+                let marker = directory.appendingPathComponent("engine/parley_engine/__init__.py").path
+                if FileManager.default.fileExists(atPath: marker) { return directory }
+                let parent = directory.deletingLastPathComponent()
+                if parent.path == directory.path { break }
+                directory = parent
+            }
+        }
+        return nil
+    }
+
+    /// Engine settings rooted at `root`: its venv's Python, `engine/`, and `models/whisper-base`.
+    public static func sidecar(root: URL, modelName: String = "whisper-base") -> SidecarConfiguration {
+        SidecarConfiguration(
+            python: root.appendingPathComponent("engine/.venv/bin/python").path,
+            engineDirectory: root.appendingPathComponent("engine").path,
+            models: [ModelSpec(name: modelName, path: root.appendingPathComponent("models/whisper-base").path)])
+    }
+}

@@ -1,0 +1,41 @@
+import ParleyCore
+
+/// Where the listing of a key's jobs continues: the last job seen.
+public struct JobCursor: Sendable, Equatable {
+    public var createdAt: Millis
+    public var id: String
+
+    public init(createdAt: Millis, id: String) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+}
+
+/// Jobs, items, API keys and the audit log.
+///
+/// Every method that changes several rows does so in one transaction.
+public protocol MetadataStore: Sendable {
+    /// Stores a job and all its items, and audits it, in one transaction.
+    func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws
+    /// The job, if it exists and belongs to `ownerKeyId`.
+    func job(id: String, ownerKeyId: String) async throws -> Job?
+    /// A job's items in submission order.
+    func items(jobId: String) async throws -> [JobItem]
+    /// One item by the id the client gave it.
+    func item(jobId: String, clientId: String) async throws -> JobItem?
+    /// The key's jobs, newest first, after `cursor`.
+    func listJobs(ownerKeyId: String, after cursor: JobCursor?, limit: Int) async throws -> [Job]
+    /// Cancels the job's queued items at once and marks the job so running items are dropped.
+    /// Returns the updated job, or nil when it does not exist for this owner.
+    func cancelJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job?
+
+    func createKey(_ key: APIKeyRecord, audit: AuditEntry) async throws
+    func key(prefix: String) async throws -> APIKeyRecord?
+    func listKeys() async throws -> [APIKeyRecord]
+    /// Revokes a key by id or prefix; false when no such live key exists.
+    func revokeKey(_ idOrPrefix: String, audit: AuditEntry) async throws -> Bool
+    func countKeys() async throws -> Int
+    func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// Fails when the store cannot answer.
+    func ping() async throws
+}

@@ -1,0 +1,47 @@
+import ParleyCore
+
+/// How a claimed item ended, as reported by the worker that holds its lease.
+public enum ItemOutcome: Sendable, Equatable {
+    /// The item produced a result, stored under `resultRef`.
+    case succeeded(resultRef: String, metadata: ResultMetadata)
+    /// The item failed for good.
+    case failed(ParleyError)
+    /// The item failed for now; it goes back to the queue until `runAfter`.
+    case retry(ParleyError, runAfter: Millis)
+}
+
+/// What the item row keeps of a result, beside the result blob.
+public struct ResultMetadata: Sendable, Equatable {
+    public var modelUsed: String
+    public var detectedLanguage: String?
+    public var languageProbability: Double?
+    public var audioSeconds: Double?
+
+    public init(modelUsed: String, detectedLanguage: String?, languageProbability: Double?, audioSeconds: Double?) {
+        self.modelUsed = modelUsed
+        self.detectedLanguage = detectedLanguage
+        self.languageProbability = languageProbability
+        self.audioSeconds = audioSeconds
+    }
+}
+
+/// The durable work queue: items move through it under leases.
+///
+/// Delivery is at least once; a result is stored exactly once because finishing
+/// an item is conditional on still holding its lease.
+public protocol QueueStore: Sendable {
+    /// Claims up to `limit` ready items of one model group: highest priority first,
+    /// round-robin across API keys within a priority, oldest first within a key.
+    /// Each claim counts an attempt and holds a lease until `now + lease`.
+    func claim(model: String, limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [JobItem]
+    /// Extends the leases `owner` still holds; returns how many it extended.
+    func heartbeat(itemIds: [String], owner: String, lease: Millis, now: Millis) async throws -> Int
+    /// Ends or requeues an item, with the job's counters, in one transaction.
+    /// Returns false, changing nothing, when `owner` no longer holds the lease.
+    func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool
+    /// Returns items to the queue without counting the attempt (graceful shutdown).
+    func release(itemIds: [String], owner: String, now: Millis) async throws -> Int
+    /// Requeues items whose lease expired, or fails them with `worker_lost` after
+    /// their last attempt. Safe to run from many processes at once.
+    func rescueExpired(now: Millis) async throws -> Int
+}

@@ -1,0 +1,45 @@
+/// The SQLite schema, as numbered forward-only migrations.
+enum SQLiteMigrations {
+    static let all: [(version: Int, statements: [String])] = [
+        (1, [
+            """
+            CREATE TABLE api_keys (
+              id TEXT PRIMARY KEY, prefix TEXT NOT NULL UNIQUE, secret_hash TEXT NOT NULL,
+              owner TEXT NOT NULL, scopes TEXT NOT NULL, rate_per_minute INTEGER NOT NULL,
+              burst INTEGER NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER)
+            """,
+            """
+            CREATE TABLE jobs (
+              id TEXT PRIMARY KEY, owner_key_id TEXT NOT NULL, job_type TEXT NOT NULL,
+              status TEXT NOT NULL, priority INTEGER NOT NULL, options TEXT NOT NULL,
+              idempotency_key TEXT, total INTEGER NOT NULL, queued INTEGER NOT NULL,
+              running INTEGER NOT NULL, succeeded INTEGER NOT NULL, failed INTEGER NOT NULL,
+              cancelled INTEGER NOT NULL, cancel_requested INTEGER NOT NULL DEFAULT 0,
+              created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+              started_at INTEGER, finished_at INTEGER)
+            """,
+            "CREATE INDEX jobs_owner_created ON jobs (owner_key_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE items (
+              id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs (id), seq INTEGER NOT NULL,
+              client_id TEXT NOT NULL, kind TEXT NOT NULL, job_type TEXT NOT NULL,
+              input_ref TEXT NOT NULL, src_lng TEXT, tgt_lng TEXT, model TEXT NOT NULL,
+              priority INTEGER NOT NULL, owner_key_id TEXT NOT NULL, status TEXT NOT NULL,
+              attempts INTEGER NOT NULL, max_attempts INTEGER NOT NULL, run_after INTEGER NOT NULL,
+              lease_owner TEXT, lease_expires_at INTEGER, result_ref TEXT, error_code TEXT,
+              error_message TEXT, model_used TEXT, detected_language TEXT,
+              language_probability REAL, audio_seconds REAL, created_at INTEGER NOT NULL,
+              started_at INTEGER, finished_at INTEGER)
+            """,
+            "CREATE UNIQUE INDEX items_job_client ON items (job_id, client_id)",
+            "CREATE INDEX items_job_seq ON items (job_id, seq)",
+            "CREATE INDEX items_ready ON items (model, status, priority DESC, owner_key_id, created_at, seq)",
+            "CREATE INDEX items_lease ON items (status, lease_expires_at)",
+            """
+            CREATE TABLE audit_log (
+              id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, key_id TEXT,
+              action TEXT NOT NULL, target TEXT NOT NULL, request_id TEXT, remote_addr TEXT)
+            """,
+        ]),
+    ]
+}

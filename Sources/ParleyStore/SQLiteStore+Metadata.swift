@@ -1,0 +1,143 @@
+import Foundation
+import ParleyCore
+import SQLiteNIO
+
+extension SQLiteStore: MetadataStore {
+    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws {
+        let options = String(decoding: try JSONEncoder().encode(job.options), as: UTF8.self)
+        try await transaction { db in
+            try await db.run(
+                """
+                INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key,
+                  total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                """,
+                [.text(job.id), .text(job.ownerKeyId), .text(job.type.rawValue), .text(job.status.rawValue),
+                 .integer(job.priority), .text(options), .optionalText(job.idempotencyKey),
+                 .integer(job.counts.total), .integer(job.counts.queued), .integer(job.counts.running),
+                 .integer(job.counts.succeeded), .integer(job.counts.failed), .integer(job.counts.cancelled),
+                 .millis(job.createdAt), .millis(job.updatedAt)])
+            for (seq, item) in items.enumerated() {
+                try await db.run(
+                    """
+                    INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng,
+                      model, priority, owner_key_id, status, attempts, max_attempts, run_after, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [.text(item.id), .text(item.jobId), .integer(seq), .text(item.clientId),
+                     .text(item.kind.rawValue), .text(item.jobType.rawValue), .text(item.input.reference),
+                     .optionalText(item.srcLng), .optionalText(item.tgtLng), .text(item.model),
+                     .integer(item.priority), .text(item.ownerKeyId), .text(item.status.rawValue),
+                     .integer(item.attempts), .integer(item.maxAttempts), .millis(item.runAfter),
+                     .millis(item.createdAt)])
+            }
+            try await db.insertAudit(audit)
+        }
+    }
+
+    public func job(id: String, ownerKeyId: String) async throws -> Job? {
+        try await read { db in
+            try await db.rows("SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]).first?.job
+        }
+    }
+
+    public func items(jobId: String) async throws -> [JobItem] {
+        try await read { db in
+            try await db.rows("SELECT * FROM items WHERE job_id = ? ORDER BY seq", [.text(jobId)]).map(\.item)
+        }
+    }
+
+    public func item(jobId: String, clientId: String) async throws -> JobItem? {
+        try await read { db in
+            try await db.rows("SELECT * FROM items WHERE job_id = ? AND client_id = ?", [.text(jobId), .text(clientId)]).first?.item
+        }
+    }
+
+    public func listJobs(ownerKeyId: String, after cursor: JobCursor?, limit: Int) async throws -> [Job] {
+        try await read { db in
+            if let cursor {
+                return try await db.rows(
+                    """
+                    SELECT * FROM jobs WHERE owner_key_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                    ORDER BY created_at DESC, id DESC LIMIT ?
+                    """,
+                    [.text(ownerKeyId), .millis(cursor.createdAt), .millis(cursor.createdAt), .text(cursor.id), .integer(limit)]
+                ).map(\.job)
+            }
+            return try await db.rows(
+                "SELECT * FROM jobs WHERE owner_key_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                [.text(ownerKeyId), .integer(limit)]
+            ).map(\.job)
+        }
+    }
+
+    public func cancelJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job? {
+        try await transaction { db in
+            guard let job = try await db.rows(
+                "SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]
+            ).first?.job else { return nil }
+            if job.status.isTerminal { return job }
+            let now = audit.at
+            try await db.run("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", [.text(id)])
+            let cancelled = try await db.rows(
+                """
+                UPDATE items SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE job_id = ? AND status = 'queued' RETURNING id
+                """,
+                [.millis(now), .text(id)]
+            ).count
+            try await db.adjustJob(id, now: now) { $0.move(cancelled, from: .queued, to: .cancelled) }
+            try await db.insertAudit(audit)
+            return try await db.rows("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first?.job
+        }
+    }
+
+    public func createKey(_ key: APIKeyRecord, audit: AuditEntry) async throws {
+        try await transaction { db in
+            try await db.run(
+                """
+                INSERT INTO api_keys (id, prefix, secret_hash, owner, scopes, rate_per_minute, burst, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.text(key.id), .text(key.prefix), .text(key.secretHash), .text(key.owner),
+                 .text(key.scopes.sorted().map(\.rawValue).joined(separator: " ")),
+                 .integer(key.rate.perMinute), .integer(key.rate.burst), .millis(key.createdAt)])
+            try await db.insertAudit(audit)
+        }
+    }
+
+    public func key(prefix: String) async throws -> APIKeyRecord? {
+        try await read { db in
+            try await db.rows("SELECT * FROM api_keys WHERE prefix = ?", [.text(prefix)]).first?.apiKey
+        }
+    }
+
+    public func listKeys() async throws -> [APIKeyRecord] {
+        try await read { db in try await db.rows("SELECT * FROM api_keys ORDER BY created_at, id").map(\.apiKey) }
+    }
+
+    public func revokeKey(_ idOrPrefix: String, audit: AuditEntry) async throws -> Bool {
+        try await transaction { db in
+            let revoked = try await db.rows(
+                "UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL RETURNING id",
+                [.millis(audit.at), .text(idOrPrefix), .text(idOrPrefix)])
+            guard !revoked.isEmpty else { return false }
+            try await db.insertAudit(audit)
+            return true
+        }
+    }
+
+    public func countKeys() async throws -> Int {
+        try await read { db in try await db.rows("SELECT COUNT(*) AS n FROM api_keys").first?.int("n") ?? 0 }
+    }
+
+    public func auditLog(limit: Int) async throws -> [AuditEntry] {
+        try await read { db in
+            try await db.rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [.integer(limit)]).map(\.audit)
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await read { db in try await db.rows("SELECT 1 AS one").count }
+    }
+}

@@ -1,0 +1,129 @@
+import ParleyCore
+import SQLiteNIO
+
+extension SQLiteStore: QueueStore {
+    public func claim(model: String, limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [JobItem] {
+        try await transaction { db in
+            // Round-robin across keys within a priority: each key's n-th ready item takes turn n.
+            let ids = try await db.rows(
+                """
+                SELECT id FROM (
+                  SELECT id, priority, created_at, seq,
+                    ROW_NUMBER() OVER (PARTITION BY priority, owner_key_id ORDER BY created_at, seq) AS turn
+                  FROM items WHERE model = ? AND status = 'queued' AND run_after <= ?)
+                ORDER BY priority DESC, turn, created_at, seq LIMIT ?
+                """,
+                [.text(model), .millis(now), .integer(limit)]
+            ).map { $0.string("id") }
+            guard !ids.isEmpty else { return [] }
+            let claimed = try await db.rows(
+                """
+                UPDATE items SET status = 'running', attempts = attempts + 1, lease_owner = ?,
+                  lease_expires_at = ?, started_at = COALESCE(started_at, ?)
+                WHERE status = 'queued' AND id IN (\(SQLiteSession.placeholders(ids.count))) RETURNING *
+                """,
+                [.text(owner), .millis(now + lease), .millis(now)] + ids.map { .text($0) }
+            ).map(\.item)
+            for (jobId, items) in Dictionary(grouping: claimed, by: \.jobId) {
+                try await db.adjustJob(jobId, now: now) { $0.move(items.count, from: .queued, to: .running) }
+            }
+            let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            return claimed.sorted { order[$0.id, default: 0] < order[$1.id, default: 0] }
+        }
+    }
+
+    public func heartbeat(itemIds: [String], owner: String, lease: Millis, now: Millis) async throws -> Int {
+        guard !itemIds.isEmpty else { return 0 }
+        return try await transaction { db in
+            try await db.rows(
+                """
+                UPDATE items SET lease_expires_at = ?
+                WHERE status = 'running' AND lease_owner = ? AND id IN (\(SQLiteSession.placeholders(itemIds.count)))
+                RETURNING id
+                """,
+                [.millis(now + lease), .text(owner)] + itemIds.map { .text($0) }
+            ).count
+        }
+    }
+
+    public func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool {
+        try await transaction { db in
+            guard let item = try await db.runningItem(itemId, owner: owner) else { return false }
+            try await db.settle(item, outcome: outcome, now: now)
+            return true
+        }
+    }
+
+    public func release(itemIds: [String], owner: String, now: Millis) async throws -> Int {
+        try await transaction { db in
+            var released = 0
+            for id in itemIds {
+                guard let item = try await db.runningItem(id, owner: owner) else { continue }
+                try await db.run("UPDATE items SET attempts = MAX(attempts - 1, 0) WHERE id = ?", [.text(id)])
+                try await db.settle(item, outcome: .retry(.workerLost, runAfter: now), now: now, recordError: false)
+                released += 1
+            }
+            return released
+        }
+    }
+
+    public func rescueExpired(now: Millis) async throws -> Int {
+        try await transaction { db in
+            let expired = try await db.rows(
+                "SELECT * FROM items WHERE status = 'running' AND lease_expires_at < ?", [.millis(now)]
+            ).map(\.item)
+            for item in expired {
+                let outcome: ItemOutcome = item.attempts >= item.maxAttempts
+                    ? .failed(.workerLost) : .retry(.workerLost, runAfter: now)
+                try await db.settle(item, outcome: outcome, now: now)
+            }
+            if !expired.isEmpty { logger.warning("rescued expired leases", metadata: ["count": "\(expired.count)"]) }
+            return expired.count
+        }
+    }
+}
+
+extension SQLiteSession {
+    func runningItem(_ id: String, owner: String) async throws -> JobItem? {
+        try await rows(
+            "SELECT * FROM items WHERE id = ? AND status = 'running' AND lease_owner = ?", [.text(id), .text(owner)]
+        ).first?.item
+    }
+
+    /// Moves a running item to where `outcome` says, or to `cancelled` when its job was cancelled.
+    func settle(_ item: JobItem, outcome: ItemOutcome, now: Millis, recordError: Bool = true) async throws {
+        let cancelRequested = try await rows(
+            "SELECT cancel_requested FROM jobs WHERE id = ?", [.text(item.jobId)]
+        ).first?.int("cancel_requested") == 1
+        let clearLease = "lease_owner = NULL, lease_expires_at = NULL"
+        let target: ItemStatus
+        switch (cancelRequested, outcome) {
+        case (true, _):
+            target = .cancelled
+            try await run("UPDATE items SET status = 'cancelled', finished_at = ?, \(clearLease) WHERE id = ?",
+                          [.millis(now), .text(item.id)])
+        case (false, .succeeded(let resultRef, let meta)):
+            target = .succeeded
+            try await run(
+                """
+                UPDATE items SET status = 'succeeded', result_ref = ?, model_used = ?, detected_language = ?,
+                  language_probability = ?, audio_seconds = ?, error_code = NULL, error_message = NULL,
+                  finished_at = ?, \(clearLease) WHERE id = ?
+                """,
+                [.text(resultRef), .text(meta.modelUsed), .optionalText(meta.detectedLanguage),
+                 .optionalFloat(meta.languageProbability), .optionalFloat(meta.audioSeconds), .millis(now), .text(item.id)])
+        case (false, .failed(let error)):
+            target = .failed
+            try await run(
+                "UPDATE items SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, \(clearLease) WHERE id = ?",
+                [.text(error.code), .text(error.message), .millis(now), .text(item.id)])
+        case (false, .retry(let error, let runAfter)):
+            target = .queued
+            let errorColumns = recordError ? ", error_code = ?, error_message = ?" : ""
+            let errorBinds: [SQLiteData] = recordError ? [.text(error.code), .text(error.message)] : []
+            try await run("UPDATE items SET status = 'queued', run_after = ?\(errorColumns), \(clearLease) WHERE id = ?",
+                          [.millis(runAfter)] + errorBinds + [.text(item.id)])
+        }
+        try await adjustJob(item.jobId, now: now) { $0.move(from: .running, to: target) }
+    }
+}

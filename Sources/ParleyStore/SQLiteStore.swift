@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import ParleyCore
+import SQLiteNIO
+
+/// The embedded store: metadata and the queue in one SQLite file in WAL mode.
+///
+/// One connection serves the process; an async lock serialises statements and
+/// transactions on it, so a transaction never interleaves with another caller.
+public final class SQLiteStore: Sendable {
+    let connection: SQLiteConnection
+    let lock = AsyncSemaphore()
+    let logger: Logger
+
+    private init(connection: SQLiteConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public static func open(path: String, logger: Logger) async throws -> SQLiteStore {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let store = SQLiteStore(connection: connection, logger: logger)
+        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
+            _ = try await connection.query(pragma)
+        }
+        try await store.migrate()
+        return store
+    }
+
+    /// Closes the connection; the store must not be used afterwards.
+    public func close() async throws {
+        try await lock.withPermit { try await connection.close() }
+    }
+
+    func migrate() async throws {
+        try await transaction { db in
+            try await db.run("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)")
+            let applied = Set(try await db.rows("SELECT version FROM schema_migrations").map { $0.int("version") })
+            for migration in SQLiteMigrations.all where !applied.contains(migration.version) {
+                for statement in migration.statements { try await db.run(statement) }
+                try await db.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                                 [.integer(migration.version), .integer(Int(Millis.now()))])
+                logger.info("applied SQLite migration", metadata: ["version": "\(migration.version)"])
+            }
+        }
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.
+    func transaction<T: Sendable>(_ body: (SQLiteSession) async throws -> T) async throws -> T {
+        try await lock.withPermit {
+            let session = SQLiteSession(connection: connection)
+            try await session.run("BEGIN IMMEDIATE")
+            do {
+                let value = try await body(session)
+                try await session.run("COMMIT")
+                return value
+            } catch {
+                _ = try? await session.run("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` with exclusive use of the connection, outside a transaction.
+    func read<T: Sendable>(_ body: (SQLiteSession) async throws -> T) async throws -> T {
+        try await lock.withPermit { try await body(SQLiteSession(connection: connection)) }
+    }
+}
+
+/// A connection in use by one caller: statements with bound parameters only.
+struct SQLiteSession {
+    let connection: SQLiteConnection
+
+    func run(_ sql: String, _ binds: [SQLiteData] = []) async throws {
+        _ = try await connection.query(sql, binds)
+    }
+
+    func rows(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [Row] {
+        try await connection.query(sql, binds).map(Row.init)
+    }
+
+    /// `?, ?, ?` for an `IN (…)` list of `count` bound values.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+}
+
+/// Typed access to a result row's columns.
+struct Row {
+    let raw: SQLiteRow
+
+    func string(_ name: String) -> String { raw.column(name)?.string ?? "" }
+    func optionalString(_ name: String) -> String? { raw.column(name).flatMap { $0.isNull ? nil : $0.string } }
+    func int(_ name: String) -> Int { raw.column(name)?.integer ?? 0 }
+    func optionalInt(_ name: String) -> Int? { raw.column(name).flatMap { $0.isNull ? nil : $0.integer } }
+    func millis(_ name: String) -> Millis { Millis(int(name)) }
+    func optionalMillis(_ name: String) -> Millis? { optionalInt(name).map(Millis.init) }
+    func optionalDouble(_ name: String) -> Double? { raw.column(name).flatMap { $0.isNull ? nil : $0.double } }
+}
+
+extension SQLiteData {
+    static func optionalText(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
+    static func millis(_ value: Millis?) -> SQLiteData { value.map { .integer(Int($0)) } ?? .null }
+    static func optionalFloat(_ value: Double?) -> SQLiteData { value.map { .float($0) } ?? .null }
+}

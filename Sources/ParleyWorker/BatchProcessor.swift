@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import ParleyBlobs
+import ParleyCore
+import ParleyEngine
+import ParleyStore
+
+/// Runs one claimed batch: route, load inputs, infer, store results, and end or
+/// requeue each item under the lease the worker holds.
+struct BatchProcessor: Sendable {
+    let queue: any QueueStore
+    let blobs: any BlobStore
+    let engine: any InferenceEngine
+    let loader: InputLoader
+    let configuration: WorkerConfiguration
+    let logger: Logger
+
+    func process(_ batch: [JobItem], model: String) async {
+        var requests: [TranscriptionRequest] = []
+        var pending: [String: JobItem] = [:]
+        for item in batch {
+            do {
+                let translateTo = try Self.route(item)
+                let audio = try await loader.audio(for: item)
+                let options = TranscriptionOptions(language: item.srcLng)
+                requests.append(TranscriptionRequest(id: item.id, audio: audio, options: options, translateTo: translateTo))
+                pending[item.id] = item
+            } catch {
+                await end(item, with: .failure(Self.parleyError(error)))
+            }
+        }
+        guard !requests.isEmpty else { return }
+        do {
+            let results = try await engine.transcribe(model: model, requests: requests)
+            for (id, item) in pending {
+                await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
+            }
+        } catch {
+            let failure = Self.parleyError(error)
+            logger.error("engine batch failed", metadata: ["model": "\(model)", "items": "\(pending.count)", "error": "\(failure)"])
+            for item in pending.values { await end(item, with: .failure(failure)) }
+        }
+    }
+
+    /// What the item needs beyond a transcript: the target language of Whisper's
+    /// speech-to-English translation, or a refusal for pairs no engine serves yet.
+    static func route(_ item: JobItem) throws -> String? {
+        switch item.jobType {
+        case .asr:
+            return nil
+        case .asrNmt:
+            let target = item.tgtLng ?? ""
+            guard target == "en" else { throw ParleyError.unsupportedLanguagePair(item.srcLng ?? "auto", target) }
+            return target
+        case .nmt:
+            throw ParleyError.unsupportedLanguagePair(item.srcLng ?? "auto", item.tgtLng ?? "?")
+        }
+    }
+
+    /// Stores a success, or decides between a retry with backoff and a final failure.
+    func end(_ item: JobItem, with result: Result<ItemResult, ParleyError>) async {
+        let now = Millis.now()
+        var outcome: ItemOutcome
+        switch result {
+        case .success(let value):
+            let key = "results/\(item.jobId)/\(item.id).json"
+            do {
+                try await blobs.put(key, data: try JSONEncoder().encode(value))
+                outcome = .succeeded(resultRef: key, metadata: ResultMetadata(
+                    modelUsed: value.model, detectedLanguage: value.language,
+                    languageProbability: value.languageProbability, audioSeconds: value.duration))
+            } catch {
+                outcome = retryOrFail(item, .storageError("writing the result failed"), now: now)
+            }
+        case .failure(let error):
+            outcome = retryOrFail(item, error, now: now)
+        }
+        do {
+            let applied = try await queue.finish(itemId: item.id, owner: configuration.id, outcome: outcome, now: now)
+            if !applied {
+                logger.warning("lease lost before finishing", metadata: ["job_id": "\(item.jobId)", "item_id": "\(item.id)"])
+            }
+        } catch {
+            // The lease expires and the rescuer requeues the item.
+            logger.error("finishing item failed", metadata: ["item_id": "\(item.id)", "error": "\(error)"])
+        }
+    }
+
+    func retryOrFail(_ item: JobItem, _ error: ParleyError, now: Millis) -> ItemOutcome {
+        guard error.retryable, item.attempts < item.maxAttempts else { return .failed(error) }
+        return .retry(error, runAfter: now + configuration.retry.delay(afterAttempt: item.attempts))
+    }
+
+    static func parleyError(_ error: any Error) -> ParleyError {
+        (error as? ParleyError) ?? .engineCrashed("unexpected error: \(type(of: error))")
+    }
+}

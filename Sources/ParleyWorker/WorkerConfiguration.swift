@@ -1,0 +1,39 @@
+import ParleyCore
+
+/// How a worker claims and processes items.
+public struct WorkerConfiguration: Sendable {
+    /// The lease owner name; unique per worker process.
+    public var id: String
+    /// Items claimed at once for one model, run by the engine as a batch.
+    public var batchSize: Int
+    /// Batches in flight at once; the engine's per-model limit still applies.
+    public var concurrency: Int
+    /// How long an idle worker waits before polling again, when nothing wakes it.
+    public var pollInterval: Duration
+    /// How long a claim holds an item without a heartbeat.
+    public var lease: Millis
+    /// How often a worker extends the leases it holds.
+    public var heartbeatInterval: Duration
+    /// How often a worker returns expired leases to the queue.
+    public var rescueInterval: Duration
+    public var retry: RetryPolicy
+    /// How long an in-flight batch may run on after shutdown begins before its items are released.
+    public var shutdownGrace: Duration
+
+    public init(
+        id: String = Identifier.make("wrk", length: 10), batchSize: Int = 8, concurrency: Int = 1,
+        pollInterval: Duration = .seconds(1), lease: Millis = 60_000, heartbeatInterval: Duration = .seconds(10),
+        rescueInterval: Duration = .seconds(5), retry: RetryPolicy = RetryPolicy(),
+        shutdownGrace: Duration = .seconds(30)
+    ) {
+        self.id = id
+        self.batchSize = max(1, batchSize)
+        self.concurrency = max(1, concurrency)
+        self.pollInterval = pollInterval
+        self.lease = lease
+        self.heartbeatInterval = heartbeatInterval
+        self.rescueInterval = rescueInterval
+        self.retry = retry
+        self.shutdownGrace = shutdownGrace
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `parley`: the batch speech-recognition and translation service.
+@main
+struct ParleyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parley",
+        abstract: "Batch speech recognition and translation service.",
+        subcommands: [ServeCommand.self, MigrateCommand.self, KeysCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

@@ -1,0 +1,144 @@
+"""The request loop: reads frames, dispatches operations, writes one response per request."""
+
+import logging
+from dataclasses import dataclass, field
+from typing import BinaryIO, Callable, Dict, List
+
+from . import PROTOCOL_VERSION, __version__
+from .audio import decode
+from .errors import EngineError, unknown_model, unsupported_language_pair
+from .protocol import Frame, read_frame, write_frame
+from .whisper_backend import DeviceChoice, TranscribeOptions, WhisperBackend
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class EngineSettings:
+    device: DeviceChoice
+    threads: int
+
+
+@dataclass
+class Server:
+    """Holds loaded models and answers protocol requests."""
+
+    settings: EngineSettings
+    models: Dict[str, WhisperBackend] = field(default_factory=dict)
+    running: bool = True
+
+    def handle(self, frame: Frame) -> dict:
+        op = frame.header.get("op")
+        handlers: Dict[str, Callable[[Frame], dict]] = {
+            "hello": self._hello,
+            "load": self._load,
+            "transcribe": self._transcribe,
+            "detect_language": self._detect_language,
+            "translate": self._translate,
+            "shutdown": self._shutdown,
+        }
+        handler = handlers.get(op)
+        if handler is None:
+            raise EngineError("bad_request", f"unknown operation {op!r}")
+        return handler(frame)
+
+    def _hello(self, frame: Frame) -> dict:
+        return {
+            "version": __version__,
+            "protocol": PROTOCOL_VERSION,
+            "models": sorted(self.models),
+            "device": self.settings.device.device,
+            "compute_type": self.settings.device.compute_type,
+        }
+
+    def _load(self, frame: Frame) -> dict:
+        name = frame.header["model"]
+        if name not in self.models:
+            self.models[name] = WhisperBackend(
+                name, frame.header["path"], self.settings.device, self.settings.threads
+            )
+        return {"model": name, "languages": sorted(self.models[name].languages)}
+
+    def _model(self, frame: Frame) -> WhisperBackend:
+        name = frame.header.get("model", "")
+        if name not in self.models:
+            raise unknown_model(name)
+        return self.models[name]
+
+    def _per_item(self, frame: Frame, work: Callable[[dict, bytes], dict]) -> dict:
+        results: List[dict] = []
+        for item in frame.header.get("items", []):
+            offset, length = int(item.get("offset", 0)), int(item.get("length", 0))
+            try:
+                results.append({"id": item["id"], "ok": True, "result": work(item, frame.payload[offset : offset + length])})
+            except EngineError as exc:
+                results.append({"id": item["id"], "ok": False, "error": exc.to_dict()})
+            except Exception as exc:  # one bad item never fails its batch
+                logger.exception("item %s failed", item.get("id"))
+                error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)
+                results.append({"id": item["id"], "ok": False, "error": error.to_dict()})
+        return {"results": results}
+
+    def _transcribe(self, frame: Frame) -> dict:
+        model = self._model(frame)
+
+        def work(item: dict, data: bytes) -> dict:
+            samples = decode(data)
+            options = TranscribeOptions.from_dict(item.get("options", {}))
+            transcript = model.transcribe(samples, options)
+            result = transcript.to_dict()
+            target = item.get("translate_to")
+            if target:
+                if target != "en":
+                    raise unsupported_language_pair(transcript.language, target)
+                if transcript.language == "en":
+                    translation = transcript
+                else:
+                    options.task, options.language = "translate", transcript.language
+                    translation = model.transcribe(samples, options)
+                result["translation"] = {
+                    "text": translation.text,
+                    "language": "en",
+                    "model": f"{model.name}:translate",
+                    "segments": [s.__dict__ for s in translation.segments],
+                }
+            return result
+
+        return self._per_item(frame, work)
+
+    def _detect_language(self, frame: Frame) -> dict:
+        model = self._model(frame)
+
+        def work(item: dict, data: bytes) -> dict:
+            language, probability, _ = model.model.detect_language(decode(data))
+            return {"language": language, "language_probability": round(float(probability), 4)}
+
+        return self._per_item(frame, work)
+
+    def _translate(self, frame: Frame) -> dict:
+        def work(item: dict, data: bytes) -> dict:
+            raise unsupported_language_pair(item.get("source") or "auto", item.get("target") or "?")
+
+        return self._per_item(frame, work)
+
+    def _shutdown(self, frame: Frame) -> dict:
+        self.running = False
+        return {}
+
+    def serve(self, reader: BinaryIO, writer: BinaryIO) -> None:
+        """Answers frames until shutdown or end of input."""
+        while self.running:
+            frame = read_frame(reader)
+            if frame is None:
+                logger.info("input closed; exiting")
+                return
+            request_id = frame.header.get("id")
+            try:
+                body = self.handle(frame)
+                write_frame(writer, dict(body, id=request_id, ok=True))
+            except EngineError as exc:
+                write_frame(writer, {"id": request_id, "ok": False, "error": exc.to_dict()})
+            except Exception as exc:
+                logger.exception("request %s failed", request_id)
+                error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)
+                write_frame(writer, {"id": request_id, "ok": False, "error": error.to_dict()})

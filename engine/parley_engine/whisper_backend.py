@@ -1,0 +1,125 @@
+"""Whisper through faster-whisper (CTranslate2): loading and per-item transcription."""
+
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+from .audio import duration_seconds
+from .errors import EngineError
+
+logger = logging.getLogger(__name__)
+
+REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+
+
+@dataclass
+class TranscribeOptions:
+    """Per-item decoding options; ``language`` None means detect."""
+
+    language: Optional[str] = None
+    task: str = "transcribe"
+    beam_size: int = 5
+    vad_filter: bool = False
+    word_timestamps: bool = False
+    temperature: float = 0.0
+    initial_prompt: Optional[str] = None
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> "TranscribeOptions":
+        known = {name for name in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in raw.items() if k in known and v is not None})
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class Transcript:
+    text: str
+    language: str
+    language_probability: float
+    duration: float
+    model: str
+    task: str = "transcribe"
+    segments: List[Segment] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DeviceChoice:
+    device: str
+    compute_type: str
+
+
+def choose_device(device: str = "auto", compute_type: str = "default") -> DeviceChoice:
+    """``auto`` picks CUDA when CTranslate2 sees a GPU, else CPU; int8 on CPU, float16 on CUDA."""
+    import ctranslate2
+
+    if device == "auto":
+        device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if compute_type == "default":
+        compute_type = "float16" if device == "cuda" else "int8"
+    return DeviceChoice(device=device, compute_type=compute_type)
+
+
+class WhisperBackend:
+    """One loaded Whisper model; transcribes decoded audio items one at a time."""
+
+    def __init__(self, name: str, path: str, device: DeviceChoice, threads: int):
+        missing = [f for f in REQUIRED_FILES if not os.path.isfile(os.path.join(path, f))]
+        if missing:
+            raise EngineError(
+                "model_unavailable", f"model directory {path!r} lacks {', '.join(missing)}"
+            )
+        from faster_whisper import WhisperModel
+
+        self.name = name
+        self.device = device
+        logger.info("loading %s from %s on %s/%s", name, path, device.device, device.compute_type)
+        self.model = WhisperModel(
+            path,
+            device=device.device,
+            compute_type=device.compute_type,
+            cpu_threads=threads,
+            local_files_only=True,
+        )
+        self.languages = set(self.model.supported_languages)
+
+    def transcribe(self, samples: np.ndarray, options: TranscribeOptions) -> Transcript:
+        if options.language is not None and options.language not in self.languages:
+            raise EngineError(
+                "unsupported_language", f"{self.name} does not know language {options.language!r}"
+            )
+        segments, info = self.model.transcribe(
+            samples,
+            language=options.language,
+            task=options.task,
+            beam_size=options.beam_size,
+            vad_filter=options.vad_filter,
+            word_timestamps=options.word_timestamps,
+            temperature=options.temperature,
+            initial_prompt=options.initial_prompt,
+            condition_on_previous_text=False,
+        )
+        collected = [
+            Segment(start=round(s.start, 3), end=round(s.end, 3), text=s.text.strip())
+            for s in segments
+        ]
+        return Transcript(
+            text=" ".join(s.text for s in collected if s.text).strip(),
+            language=info.language,
+            language_probability=round(float(info.language_probability), 4),
+            duration=round(duration_seconds(samples), 3),
+            model=self.name,
+            task=options.task,
+            segments=collected,
+        )

@@ -1,0 +1,74 @@
+"""Drives the real engine process over its stdio protocol with the real Whisper base model."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ENGINE_DIR
+from parley_engine.protocol import read_frame, write_frame
+
+
+@pytest.fixture(scope="module")
+def engine(model_dir):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "parley_engine", "--device", "cpu", "--threads", "2"],
+        cwd=ENGINE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+
+    def call(header, payload=b""):
+        write_frame(proc.stdin, header, payload)
+        return read_frame(proc.stdout).header
+
+    hello = call({"op": "hello", "id": "h"})
+    assert hello["ok"] and hello["device"] == "cpu"
+    loaded = call({"op": "load", "id": "l", "model": "whisper-base", "path": model_dir})
+    assert loaded["ok"], loaded
+    yield call
+    call({"op": "shutdown", "id": "s"})
+    assert proc.wait(timeout=30) == 0
+
+
+def test_batch_with_good_and_bad_items(engine, english_wav, german_wav):
+    payload = english_wav + german_wav + b"garbage" * 50
+    items = [
+        {"id": "en", "offset": 0, "length": len(english_wav), "options": {}},
+        {"id": "de", "offset": len(english_wav), "length": len(german_wav), "options": {}},
+        {"id": "bad", "offset": len(english_wav) + len(german_wav), "length": 350, "options": {}},
+    ]
+    reply = engine({"op": "transcribe", "id": "t1", "model": "whisper-base", "items": items}, payload)
+    assert reply["ok"] and reply["id"] == "t1"
+    by_id = {r["id"]: r for r in reply["results"]}
+    english = by_id["en"]["result"]
+    assert english["language"] == "en"
+    assert "ill disposed young man" in english["text"].lower().replace("-", " ")
+    assert english["segments"] and english["duration"] > 1
+    assert by_id["de"]["result"]["language"] == "de"
+    assert by_id["bad"]["ok"] is False
+    assert by_id["bad"]["error"]["code"] == "invalid_audio"
+
+
+def test_translate_to_english_and_unsupported_target(engine, german_wav):
+    items = [
+        {"id": "a", "offset": 0, "length": len(german_wav), "options": {}, "translate_to": "en"},
+        {"id": "b", "offset": 0, "length": len(german_wav), "options": {}, "translate_to": "pt"},
+    ]
+    reply = engine({"op": "transcribe", "id": "t2", "model": "whisper-base", "items": items}, german_wav)
+    a, b = reply["results"]
+    assert a["ok"] and a["result"]["translation"]["language"] == "en"
+    assert a["result"]["translation"]["text"]
+    assert b["error"]["code"] == "unsupported_language_pair"
+
+
+def test_unknown_model_and_operation(engine):
+    assert engine({"op": "transcribe", "id": "x", "model": "nope", "items": []})["error"]["code"] == "unknown_model"
+    assert engine({"op": "dance", "id": "y"})["error"]["code"] == "bad_request"
+
+
+def test_detect_language(engine, english_wav):
+    items = [{"id": "en", "offset": 0, "length": len(english_wav)}]
+    reply = engine({"op": "detect_language", "id": "d", "model": "whisper-base", "items": items}, english_wav)
+    assert reply["results"][0]["result"]["language"] == "en"
