@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+@testable import ParleyEngine
+
+@Suite struct EngineFrameTests {
+    @Test func encodesBigEndianLengthHeaderAndPayload() {
+        let frame = EngineFrame.encode(header: Data("{\"a\":1}".utf8), payload: Data([9, 8]))
+        #expect(Array(frame.prefix(4)) == [0, 0, 0, 7])
+        #expect(frame.count == 4 + 7 + 2)
+        #expect(Array(frame.suffix(2)) == [9, 8])
+    }
+
+    @Test func readsLengthPrefix() {
+        #expect(EngineFrame.headerLength(prefix: Data([0, 0, 1, 0])) == 256)
+        #expect(EngineFrame.headerLength(prefix: Data([0, 0, 0, 0])) == nil)
+        #expect(EngineFrame.headerLength(prefix: Data([0x7f, 0, 0, 0])) == nil)
+        #expect(EngineFrame.headerLength(prefix: Data([0, 1])) == nil)
+    }
+
+    @Test func requestHeaderCarriesSnakeCaseFields() throws {
+        let request = EngineRequest(
+            op: "transcribe", id: "r1", model: "m",
+            items: [.init(id: "i", offset: 0, length: 3, options: TranscriptionOptions(language: "de"), translateTo: "en")],
+            payloadLength: 3)
+        let json = try #require(String(data: try JSONEncoder().encode(request), encoding: .utf8))
+        #expect(json.contains("\"payload_length\":3"))
+        #expect(json.contains("\"translate_to\":\"en\""))
+        #expect(json.contains("\"beam_size\":5"))
+    }
+}

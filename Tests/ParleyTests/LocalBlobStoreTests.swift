@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import ParleyBlobs
+
+@Suite struct LocalBlobStoreTests {
+    @Test func putGetReplaceDelete() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try LocalBlobStore(root: dir.url)
+        try await store.put("results/job_1/item.json", data: Data("one".utf8))
+        #expect(try await store.get("results/job_1/item.json") == Data("one".utf8))
+        try await store.put("results/job_1/item.json", data: Data("two".utf8))
+        #expect(try await store.get("results/job_1/item.json") == Data("two".utf8))
+        try await store.delete("results/job_1/item.json")
+        #expect(try await store.get("results/job_1/item.json") == nil)
+        try await store.delete("results/job_1/item.json")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("results/job_1").path)
+        #expect(leftovers.isEmpty, "no temporary files remain")
+    }
+
+    @Test(arguments: ["", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a/", "a\\b", "a b", "ä", "a/..", ".."])
+    func keysThatCouldEscapeAreRefused(key: String) async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try LocalBlobStore(root: dir.url)
+        await #expect(throws: InvalidBlobKey.self) { try await store.put(key, data: Data("x".utf8)) }
+        await #expect(throws: InvalidBlobKey.self) { _ = try await store.get(key) }
+    }
+
+    @Test func dotsInsideNamesAreFine() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let store = try LocalBlobStore(root: dir.url)
+        try await store.put("a/b.c..d/e-f_g.json", data: Data("x".utf8))
+        #expect(try await store.get("a/b.c..d/e-f_g.json") != nil)
+    }
+}

