@@ -12,10 +12,11 @@ import ParleyLimits
 import ParleyStore
 import ParleyWorker
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// The composition root: one place that turns a configuration into running parts.
-public struct ParleyServer: Sendable {
+public final class ParleyServer: Sendable {
     public let configuration: ParleyConfiguration
     public let store: SQLiteStore
     public let blobs: LocalBlobStore
@@ -23,6 +24,16 @@ public struct ParleyServer: Sendable {
     /// The in-process engine, when this process runs a worker.
     public let engine: SidecarEngine?
     let logger: Logger
+    private let running = Mutex<ServiceGroup?>(nil)
+
+    init(configuration: ParleyConfiguration, store: SQLiteStore, blobs: LocalBlobStore, keys: KeyService, engine: SidecarEngine?, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.blobs = blobs
+        self.keys = keys
+        self.engine = engine
+        self.logger = logger
+    }
 
     /// Opens the store (running migrations) and the blob store, and seeds the admin key.
     /// - Returns: the server and, when one was generated, the admin key to print once.
@@ -69,14 +80,16 @@ public struct ParleyServer: Sendable {
             logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [app], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            try? await httpClient.shutdown()
-            try? await store.close()
-            throw error
-        }
-        try await httpClient.shutdown()
+        running.withLock { $0 = group }
+        let outcome = await Result(catching: { try await group.run() })
+        running.withLock { $0 = nil }
+        try? await httpClient.shutdown()
         try await store.close()
+        try outcome.get()
+    }
+
+    /// Starts the same graceful shutdown as SIGTERM; `run` returns once it completes.
+    public func shutdown() async {
+        await running.withLock { $0 }?.triggerGracefulShutdown()
     }
 }

@@ -1,0 +1,113 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import ParleyCore
+import ParleyServer
+
+/// A response as the tests see it.
+struct TestResponse {
+    var status: Int
+    var headers: [String: String]
+    var body: Data
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    var text: String { String(decoding: body, as: UTF8.self) }
+    var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+    var errorParam: String? { (json["error"] as? [String: Any])?["param"] as? String }
+}
+
+/// A `parley serve` running in this process on a random loopback port, over real HTTP.
+struct LiveServer {
+    static let adminKey = "test-admin-key-0123456789-abcdefghijklmnop"
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let port: Int
+    let server: ParleyServer
+
+    /// Runs `body` against a fresh server in a fresh data directory, then stops it.
+    static func with(
+        worker: Bool, configure: (inout ParleyConfiguration) -> Void = { _ in },
+        _ body: (LiveServer) async throws -> Void
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var configuration = ParleyConfiguration(engine: EngineLocator.sidecar(root: repositoryRoot))
+        configuration.port = 0
+        configuration.dataDirectory = directory.path
+        configuration.adminKey = adminKey
+        configuration.runWorker = worker
+        configuration.engine.threads = 2
+        configuration.worker.pollInterval = .milliseconds(200)
+        configuration.worker.retry = RetryPolicy(baseDelay: 300, maxDelay: 2_000, maxAttempts: 5)
+        configure(&configuration)
+        let (server, _) = try await ParleyServer.open(configuration, logger: TestLogger.make())
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.run(gracefulShutdownSignals: []) { continuation.yield($0) }
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { return }
+            let outcome = await Result(catching: { try await body(LiveServer(port: port, server: server)) })
+            await server.shutdown()
+            try await group.waitForAll()
+            try outcome.get()
+        }
+    }
+
+    func request(
+        _ method: HTTPMethod, _ path: String, key: String? = LiveServer.adminKey, body: Data? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = method
+        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        var fields: [String: String] = [:]
+        for header in response.headers { fields[header.name.lowercased()] = header.value }
+        return TestResponse(status: Int(response.status.code), headers: fields, body: Data(buffer: collected))
+    }
+
+    func post(_ path: String, json: Any, key: String? = LiveServer.adminKey, headers: [String: String] = [:]) async throws -> TestResponse {
+        try await request(.POST, path, key: key, body: try JSONSerialization.data(withJSONObject: json), headers: headers)
+    }
+
+    func get(_ path: String, key: String? = LiveServer.adminKey) async throws -> TestResponse {
+        try await request(.GET, path, key: key)
+    }
+
+    /// Creates an API key through the admin route; returns the secret.
+    func createKey(owner: String, scopes: [String] = ["jobs:write", "jobs:read"], ratePerMinute: Int? = nil, burst: Int? = nil) async throws -> String {
+        var body: [String: Any] = ["owner": owner, "scopes": scopes]
+        if let ratePerMinute { body["rate_per_minute"] = ratePerMinute }
+        if let burst { body["burst"] = burst }
+        let response = try await post("/v1/auth/token", json: body)
+        guard response.status == 201, let key = response.json["key"] as? String else {
+            throw TestFailure("creating a key answered \(response.status): \(response.text)")
+        }
+        return key
+    }
+
+    /// Polls the job until it reaches a terminal status or `timeout` passes.
+    func waitForJob(_ id: String, key: String = LiveServer.adminKey, timeout: Duration = .seconds(180)) async throws -> [String: Any] {
+        var last: [String: Any] = [:]
+        let done = try await eventually(timeout: timeout, interval: .milliseconds(250)) {
+            last = try await get("/v1/jobs/\(id)", key: key).json
+            return ["succeeded", "completed_with_errors", "failed", "cancelled"].contains(last["status"] as? String ?? "")
+        }
+        guard done else { throw TestFailure("job \(id) did not finish: \(last)") }
+        return last
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
