@@ -31,7 +31,7 @@ public struct WorkerService: Service {
     }
 
     public func run() async throws {
-        logger.info("worker started", metadata: ["worker": "\(configuration.id)", "models": "\(engine.models)"])
+        logger.info("worker started", metadata: ["worker": "\(configuration.id)", "queues": "\(queues)"])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await rescueLoop() }
@@ -47,13 +47,17 @@ public struct WorkerService: Service {
 
     private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 
+    /// The queues this worker claims from: each engine model, and the text queue.
+    private var queues: [String] { engine.models + [QueueNames.text] }
+
     private func claimLoop() async {
         var turn = 0
+        let queues = self.queues
         while !stopping {
             var claimed = false
-            for offset in engine.models.indices where !stopping {
-                let model = engine.models[(turn + offset) % engine.models.count]
-                guard engine.health().ready else { break }
+            for offset in queues.indices where !stopping {
+                let model = queues[(turn + offset) % queues.count]
+                if model != QueueNames.text && !engine.health().ready { continue }
                 do {
                     let batch = try await queue.claim(
                         model: model, limit: configuration.batchSize, owner: configuration.id,

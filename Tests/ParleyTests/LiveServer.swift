@@ -26,12 +26,13 @@ struct LiveServer {
     let server: ParleyServer
 
     /// Runs `body` against a fresh server in a fresh data directory, then stops it.
+    /// - Parameter directory: the data directory to use; by default a temporary one, removed afterwards.
     static func with(
-        worker: Bool, configure: (inout ParleyConfiguration) -> Void = { _ in },
+        worker: Bool, directory given: TemporaryDirectory? = nil, configure: (inout ParleyConfiguration) -> Void = { _ in },
         _ body: (LiveServer) async throws -> Void
     ) async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
+        let directory = try given ?? TemporaryDirectory()
+        defer { if given == nil { directory.cleanup() } }
         var configuration = ParleyConfiguration(engine: EngineLocator.sidecar(root: repositoryRoot))
         configuration.port = 0
         configuration.dataDirectory = directory.path
