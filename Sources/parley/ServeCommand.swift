@@ -37,6 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let hosts = fetchAllowHosts ?? Environment.string("PARLEY_FETCH_ALLOW_HOSTS") {
             configuration.fetchAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         }
+        if let value = Environment.int("PARLEY_MAX_BODY_BYTES") { configuration.api.maxBodyBytes = max(1_024, value) }
+        if let value = Environment.int("PARLEY_MAX_ITEMS") { configuration.api.maxItems = max(1, value) }
+        if let value = Environment.int("PARLEY_MAX_ITEM_BYTES") { configuration.api.maxItemBytes = max(1_024, value) }
+        if let value = Environment.int("PARLEY_MAX_ATTEMPTS") { configuration.api.maxAttempts = max(1, value) }
         if let seed = configuration.adminKey, seed.count < 32 {
             throw ValidationError("PARLEY_ADMIN_KEY must be at least 32 characters")
         }

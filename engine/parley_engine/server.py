@@ -8,7 +8,9 @@ from . import PROTOCOL_VERSION, __version__
 from .audio import decode
 from .errors import EngineError, unknown_model, unsupported_language_pair
 from .protocol import Frame, read_frame, write_frame
-from .whisper_backend import DeviceChoice, TranscribeOptions, WhisperBackend
+from .asr_router import AsrRouter, load_asr
+from .translation import TextItem, TranslationService, load_registry
+from .whisper_backend import DeviceChoice, TranscribeOptions
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ class Server:
     """Holds loaded models and answers protocol requests."""
 
     settings: EngineSettings
-    models: Dict[str, WhisperBackend] = field(default_factory=dict)
+    models: Dict[str, AsrRouter] = field(default_factory=dict)
+    translators: Dict[str, TranslationService] = field(default_factory=dict)
     running: bool = True
 
     def handle(self, frame: Frame) -> dict:
@@ -46,20 +49,24 @@ class Server:
         return {
             "version": __version__,
             "protocol": PROTOCOL_VERSION,
-            "models": sorted(self.models),
+            "models": sorted(self.models) + sorted(self.translators),
             "device": self.settings.device.device,
             "compute_type": self.settings.device.compute_type,
         }
 
     def _load(self, frame: Frame) -> dict:
-        name = frame.header["model"]
+        name, kind = frame.header["model"], frame.header.get("kind", "whisper")
+        device, threads = self.settings.device, self.settings.threads
+        if kind == "translation":
+            if name not in self.translators:
+                registry = load_registry(frame.header.get("path") or None)
+                self.translators[name] = TranslationService(registry, device.device, threads)
+            return {"model": name, "kind": kind, **self.translators[name].capabilities()}
         if name not in self.models:
-            self.models[name] = WhisperBackend(
-                name, frame.header["path"], self.settings.device, self.settings.threads
-            )
-        return {"model": name, "languages": sorted(self.models[name].languages)}
+            self.models[name] = load_asr(name, frame.header["path"], frame.header.get("config"), device, threads)
+        return {"model": name, "kind": kind, "languages": sorted(self.models[name].languages)}
 
-    def _model(self, frame: Frame) -> WhisperBackend:
+    def _model(self, frame: Frame) -> AsrRouter:
         name = frame.header.get("model", "")
         if name not in self.models:
             raise unknown_model(name)
@@ -99,7 +106,7 @@ class Server:
                 result["translation"] = {
                     "text": translation.text,
                     "language": "en",
-                    "model": f"{model.name}:translate",
+                    "model": f"{translation.model}:translate",
                     "segments": [s.__dict__ for s in translation.segments],
                 }
             return result
@@ -110,16 +117,28 @@ class Server:
         model = self._model(frame)
 
         def work(item: dict, data: bytes) -> dict:
-            language, probability, _ = model.model.detect_language(decode(data))
+            language, probability, _ = model.primary.model.detect_language(decode(data))
             return {"language": language, "language_probability": round(float(probability), 4)}
 
         return self._per_item(frame, work)
 
     def _translate(self, frame: Frame) -> dict:
-        def work(item: dict, data: bytes) -> dict:
-            raise unsupported_language_pair(item.get("source") or "auto", item.get("target") or "?")
-
-        return self._per_item(frame, work)
+        name = frame.header.get("model", "")
+        if name not in self.translators:
+            raise unknown_model(name)
+        items = [
+            TextItem(id=i["id"], texts=list(i.get("texts", [])), target=i["target"], source=i.get("source"))
+            for i in frame.header.get("items", [])
+        ]
+        outcomes = self.translators[name].translate(items)
+        results = []
+        for item in items:
+            outcome = outcomes[item.id]
+            if isinstance(outcome, EngineError):
+                results.append({"id": item.id, "ok": False, "error": outcome.to_dict()})
+            else:
+                results.append({"id": item.id, "ok": True, "result": outcome})
+        return {"results": results}
 
     def _shutdown(self, frame: Frame) -> dict:
         self.running = False

@@ -21,7 +21,7 @@ class TranscribeOptions:
 
     language: Optional[str] = None
     task: str = "transcribe"
-    beam_size: int = 5
+    beam_size: Optional[int] = None
     vad_filter: bool = False
     word_timestamps: bool = False
     temperature: float = 0.0
@@ -74,7 +74,7 @@ def choose_device(device: str = "auto", compute_type: str = "default") -> Device
 class WhisperBackend:
     """One loaded Whisper model; transcribes decoded audio items one at a time."""
 
-    def __init__(self, name: str, path: str, device: DeviceChoice, threads: int):
+    def __init__(self, name: str, path: str, device: DeviceChoice, threads: int, beam_size: int = 5):
         missing = [f for f in REQUIRED_FILES if not os.path.isfile(os.path.join(path, f))]
         if missing:
             raise EngineError(
@@ -84,6 +84,7 @@ class WhisperBackend:
 
         self.name = name
         self.device = device
+        self.beam_size = beam_size
         logger.info("loading %s from %s on %s/%s", name, path, device.device, device.compute_type)
         self.model = WhisperModel(
             path,
@@ -103,7 +104,7 @@ class WhisperBackend:
             samples,
             language=options.language,
             task=options.task,
-            beam_size=options.beam_size,
+            beam_size=options.beam_size or self.beam_size,
             vad_filter=options.vad_filter,
             word_timestamps=options.word_timestamps,
             temperature=options.temperature,

@@ -72,3 +72,16 @@ def test_detect_language(engine, english_wav):
     items = [{"id": "en", "offset": 0, "length": len(english_wav)}]
     reply = engine({"op": "detect_language", "id": "d", "model": "whisper-base", "items": items}, english_wav)
     assert reply["results"][0]["result"]["language"] == "en"
+
+
+def test_translate_operation_with_the_default_registry(engine):
+    loaded = engine({"op": "load", "id": "lt", "model": "translation", "kind": "translation", "path": ""})
+    assert loaded["ok"] and any(p["source"] == "en" and p["target"] == "pt" for p in loaded["pairs"])
+    items = [
+        {"id": "a", "texts": ["The cat is on the table."], "source": "en", "target": "pt"},
+        {"id": "b", "texts": ["Hello, this is a test of the translation service."], "target": "hi"},
+    ]
+    reply = engine({"op": "translate", "id": "t", "model": "translation", "items": items})
+    a, b = reply["results"]
+    assert a["ok"] and "gato" in a["result"]["texts"][0].lower()
+    assert b["error"]["code"] == "unsupported_language_pair" and "en->hi" in b["error"]["message"]
