@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "parley", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyAuth", "ParleyServer",
+            "ParleyCore", "ParleyStore", "ParleyAuth", "ParleyServer", "ParleyWorker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -13,6 +13,8 @@ struct JobsController {
     let configuration: APIConfiguration
     /// The model group whose workers serve audio items.
     let asrModel: String
+    /// The model group whose workers serve text items.
+    let translationModel: String
 
     func register(on router: Router<ParleyContext>) {
         router.post("/v1/jobs", use: create)
@@ -50,7 +52,7 @@ struct JobsController {
                 items.append(JobItem(
                     id: id, jobId: job.id, clientId: item.clientId, kind: job.type.takesAudio ? .audio : .text,
                     jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng,
-                    model: job.type.takesAudio ? asrModel : QueueNames.text, priority: job.priority,
+                    model: job.type.takesAudio ? asrModel : translationModel, priority: job.priority,
                     ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now, createdAt: now))
             }
             try await store.createJob(job, items: items, audit: context.audit("job.create", target: job.id))

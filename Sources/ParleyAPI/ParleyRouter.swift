@@ -18,11 +18,13 @@ public struct APIDependencies: Sendable {
     public var engine: (any InferenceEngine)?
     /// The model group that serves audio items.
     public var asrModel: String
+    /// The model group that serves text items.
+    public var translationModel: String
     public var configuration: APIConfiguration
 
     public init(
         store: any MetadataStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
-        engine: (any InferenceEngine)?, asrModel: String, configuration: APIConfiguration
+        engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration
     ) {
         self.store = store
         self.blobs = blobs
@@ -31,6 +33,7 @@ public struct APIDependencies: Sendable {
         self.signal = signal
         self.engine = engine
         self.asrModel = asrModel
+        self.translationModel = translationModel
         self.configuration = configuration
     }
 }
@@ -47,8 +50,10 @@ public enum ParleyRouter {
         KeysController(keys: dependencies.keys).register(on: router)
         JobsController(
             store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
-            configuration: dependencies.configuration, asrModel: dependencies.asrModel
+            configuration: dependencies.configuration, asrModel: dependencies.asrModel,
+            translationModel: dependencies.translationModel
         ).register(on: router)
+        LanguagesController(engine: dependencies.engine).register(on: router)
         return router
     }
 }

@@ -15,21 +15,57 @@ struct EngineRequest: Encodable {
         }
     }
 
+    /// A text item of a `translate` request.
+    struct TextItem: Encodable {
+        var id: String
+        var texts: [String]
+        var source: String?
+        var target: String
+    }
+
     var op: String
     var id: String
     var model: String?
     var path: String?
+    var kind: String?
+    var config: String?
     var items: [Item]?
+    var textItems: [TextItem]?
     var payloadLength: Int?
 
+    init(op: String, id: String, model: String? = nil, path: String? = nil, kind: String? = nil, config: String? = nil,
+         items: [Item]? = nil, textItems: [TextItem]? = nil) {
+        self.op = op
+        self.id = id
+        self.model = model
+        self.path = path
+        self.kind = kind
+        self.config = config
+        self.items = items
+        self.textItems = textItems
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(op, forKey: .op)
+        try container.encode(id, forKey: .id)
+        try container.encodeIfPresent(model, forKey: .model)
+        try container.encodeIfPresent(path, forKey: .path)
+        try container.encodeIfPresent(kind, forKey: .kind)
+        try container.encodeIfPresent(config, forKey: .config)
+        try container.encodeIfPresent(payloadLength, forKey: .payloadLength)
+        if let items { try container.encode(items, forKey: .items) }
+        if let textItems { try container.encode(textItems, forKey: .items) }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case op, id, model, path, items
+        case op, id, model, path, kind, config, items
         case payloadLength = "payload_length"
     }
 }
 
 /// An error as the engine reports it.
-struct EngineErrorBody: Decodable {
+struct EngineErrorBody: Decodable, Sendable {
     var code: String
     var message: String
     var retryable: Bool?
@@ -45,19 +81,32 @@ struct EngineErrorBody: Decodable {
     }
 }
 
-/// A response header from the engine.
-struct EngineResponse: Decodable {
-    struct ItemResponse: Decodable {
-        var id: String
-        var ok: Bool
-        var result: ItemResult?
-        var error: EngineErrorBody?
-    }
-
+/// The envelope every response shares: the request id and, on failure, the error.
+struct EngineStatus: Decodable {
     var id: String?
     var ok: Bool
     var error: EngineErrorBody?
-    var results: [ItemResponse]?
-    var models: [String]?
+}
+
+/// The answer to `hello`.
+struct EngineHello: Decodable {
     var device: String?
+}
+
+/// The answer to `load`: what the loaded model can do.
+struct EngineLoadResponse: Decodable, Sendable {
+    var languages: [String]?
+    var pairs: [TranslationPairInfo]?
+}
+
+/// The answer to a batch operation: one result or error per item.
+struct EngineBatchResponse<Value: Decodable & Sendable>: Decodable, Sendable {
+    struct ItemResponse: Decodable, Sendable {
+        var id: String
+        var ok: Bool
+        var result: Value?
+        var error: EngineErrorBody?
+    }
+
+    var results: [ItemResponse]?
 }

@@ -20,6 +20,7 @@ final class EngineProcess: Sendable {
         var running: Running?
         var consecutiveFailures = 0
         var loaded = false
+        var capabilities: EngineLoadResponse?
     }
 
     let model: ModelSpec
@@ -39,12 +40,24 @@ final class EngineProcess: Sendable {
     /// The child's pid while it runs.
     var pid: Int32? { state.withLock { $0.running?.process.processIdentifier } }
     var isLoaded: Bool { state.withLock { $0.loaded } }
+    /// What the model reported when it last loaded.
+    var capabilities: EngineLoadResponse? { state.withLock { $0.capabilities } }
     var consecutiveFailures: Int { state.withLock { $0.consecutiveFailures } }
 
-    /// Sends one request and waits for its response, starting the process first if needed.
-    func call(_ request: EngineRequest, payload: Data = Data()) async throws -> EngineResponse {
+    /// Sends one request and decodes its response, starting the process first if needed.
+    /// A response with `ok: false` throws the engine's error.
+    func call<Response: Decodable>(_ request: EngineRequest, payload: Data = Data(), as type: Response.Type) async throws -> Response {
         let running = try await started()
-        return try await exchange(running, request, payload: payload, timeout: configuration.callTimeout)
+        return try Self.decode(type, try await exchange(running, request, payload: payload, timeout: configuration.callTimeout))
+    }
+
+    static func decode<Response: Decodable>(_ type: Response.Type, _ header: Data) throws -> Response {
+        let decoder = JSONDecoder()
+        let status = try decoder.decode(EngineStatus.self, from: header)
+        guard status.ok else {
+            throw status.error.map { ParleyError.engineUnavailable($0.message) } ?? ParleyError.engineCrashed("the engine refused the request")
+        }
+        return try decoder.decode(type, from: header)
     }
 
     /// Starts the process and loads the model, unless it already runs.
@@ -69,14 +82,13 @@ final class EngineProcess: Sendable {
         }
         state.withLock { $0.running = running; $0.loaded = false }
         do {
-            let hello = try await exchange(running, EngineRequest(op: "hello", id: nextId()), timeout: configuration.startTimeout)
-            let load = try await exchange(
-                running, EngineRequest(op: "load", id: nextId(), model: model.name, path: model.path),
-                timeout: configuration.startTimeout)
-            guard load.ok else {
-                throw ParleyError.engineUnavailable("model \(model.name) failed to load: \(load.error?.message ?? "unknown")")
-            }
-            state.withLock { $0.loaded = true; $0.consecutiveFailures = 0 }
+            let hello = try Self.decode(EngineHello.self, try await exchange(
+                running, EngineRequest(op: "hello", id: nextId()), timeout: configuration.startTimeout))
+            let load = try Self.decode(EngineLoadResponse.self, try await exchange(
+                running, EngineRequest(op: "load", id: nextId(), model: model.name, path: model.path,
+                                       kind: model.kind.rawValue, config: model.config),
+                timeout: configuration.startTimeout))
+            state.withLock { $0.loaded = true; $0.consecutiveFailures = 0; $0.capabilities = load }
             logger.info("engine ready", metadata: [
                 "model": "\(model.name)", "pid": "\(running.process.processIdentifier)", "device": "\(hello.device ?? "?")"])
             return running
@@ -136,14 +148,14 @@ final class EngineProcess: Sendable {
     }
 
     /// Writes a frame and reads the answer on the engine's own threads, racing a timeout.
-    private func exchange(_ running: Running, _ request: EngineRequest, payload: Data = Data(), timeout: Duration) async throws -> EngineResponse {
+    private func exchange(_ running: Running, _ request: EngineRequest, payload: Data = Data(), timeout: Duration) async throws -> Data {
         var request = request
         request.payloadLength = payload.isEmpty ? nil : payload.count
         let frame = EngineFrame.encode(header: try JSONEncoder().encode(request), payload: payload)
         let pool = threadPool
-        let response: EngineResponse?
+        let response: Data?
         do {
-            response = try await withThrowingTaskGroup(of: EngineResponse?.self) { group in
+            response = try await withThrowingTaskGroup(of: Data?.self) { group in
                 group.addTask { try await pool.runIfActive { try Self.blockingExchange(running, frame) } }
                 group.addTask {
                     try await Task.sleep(for: timeout)
@@ -184,13 +196,13 @@ final class EngineProcess: Sendable {
         close(running.output)
     }
 
-    private static func blockingExchange(_ running: Running, _ frame: Data) throws -> EngineResponse {
+    private static func blockingExchange(_ running: Running, _ frame: Data) throws -> Data {
         let crashed = ParleyError.engineCrashed("the engine process \(running.process.processIdentifier) exited")
         guard writeAll(running.input, frame) else { throw crashed }
         guard let prefix = readExactly(running.output, 4), let length = EngineFrame.headerLength(prefix: prefix),
               let header = readExactly(running.output, length)
         else { throw crashed }
-        return try JSONDecoder().decode(EngineResponse.self, from: header)
+        return header
     }
 
     private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {

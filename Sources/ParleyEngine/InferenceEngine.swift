@@ -7,11 +7,12 @@ public struct TranscriptionOptions: Sendable, Codable, Equatable {
     public var language: String?
     /// `transcribe` or `translate` (Whisper's speech-to-English).
     public var task: String
-    public var beamSize: Int
+    /// Beam width; nil takes the model's configured default.
+    public var beamSize: Int?
     public var vadFilter: Bool
     public var wordTimestamps: Bool
 
-    public init(language: String? = nil, task: String = "transcribe", beamSize: Int = 5, vadFilter: Bool = false, wordTimestamps: Bool = false) {
+    public init(language: String? = nil, task: String = "transcribe", beamSize: Int? = nil, vadFilter: Bool = false, wordTimestamps: Bool = false) {
         self.language = language
         self.task = task
         self.beamSize = beamSize
@@ -43,6 +44,60 @@ public struct TranscriptionRequest: Sendable {
     }
 }
 
+/// Texts of one item to translate; `source` nil asks the engine to detect it.
+public struct TextTranslationRequest: Sendable {
+    public var id: String
+    public var texts: [String]
+    public var source: String?
+    public var target: String
+
+    public init(id: String, texts: [String], source: String?, target: String) {
+        self.id = id
+        self.texts = texts
+        self.source = source
+        self.target = target
+    }
+}
+
+/// One item's translation, its texts in the request's order.
+public struct TextTranslationResult: Sendable, Decodable, Equatable {
+    public var texts: [String]
+    /// The source language, given or detected.
+    public var source: String
+    public var sourceProbability: Double
+    public var detected: Bool
+    /// `identity`, `direct`, `pivot` or `external`.
+    public var route: String
+    /// The backends that served it, joined by `+`.
+    public var model: String
+
+    enum CodingKeys: String, CodingKey {
+        case texts, source, detected, route, model
+        case sourceProbability = "source_probability"
+    }
+}
+
+/// A translation pair a deployment serves, and how.
+public struct TranslationPairInfo: Sendable, Codable, Equatable {
+    public var source: String
+    public var target: String
+    /// `direct`, `pivot` or `external`.
+    public var kind: String
+    public var backends: [String]
+}
+
+/// What the loaded models can do, for `GET /v1/languages`.
+public struct EngineCapabilities: Sendable, Equatable {
+    /// Languages per ASR model group.
+    public var asrLanguages: [String: [String]]
+    public var translationPairs: [TranslationPairInfo]
+
+    public init(asrLanguages: [String: [String]] = [:], translationPairs: [TranslationPairInfo] = []) {
+        self.asrLanguages = asrLanguages
+        self.translationPairs = translationPairs
+    }
+}
+
 /// Whether an engine can take work, for `/v1/ready`.
 public struct EngineHealth: Sendable, Equatable {
     /// Every configured model is loaded in at least one process.
@@ -63,6 +118,10 @@ public struct EngineHealth: Sendable, Equatable {
 public protocol InferenceEngine: Sendable {
     /// The model groups this engine serves.
     var models: [String] { get }
+    /// What a model group runs, or nil when this engine does not serve it.
+    func kind(of model: String) -> ModelKind?
     func transcribe(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>]
+    func translate(model: String, requests: [TextTranslationRequest]) async throws -> [String: Result<TextTranslationResult, ParleyError>]
+    func capabilities() -> EngineCapabilities
     func health() -> EngineHealth
 }

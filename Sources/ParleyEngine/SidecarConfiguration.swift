@@ -1,13 +1,26 @@
 import Foundation
 
-/// A model the engine loads: a group name and a CTranslate2 directory.
+/// What a model group runs.
+public enum ModelKind: String, Sendable {
+    /// Speech recognition: `path` is a CTranslate2 Whisper directory.
+    case whisper
+    /// Text translation: `path` is a translation registry file, or empty for the shipped default.
+    case translation
+}
+
+/// A model group the engine loads.
 public struct ModelSpec: Sendable, Equatable {
     public var name: String
     public var path: String
+    public var kind: ModelKind
+    /// An optional JSON file with model settings (for Whisper: beam size, fallback model, threshold).
+    public var config: String?
 
-    public init(name: String, path: String) {
+    public init(name: String, path: String, kind: ModelKind = .whisper, config: String? = nil) {
         self.name = name
         self.path = path
+        self.kind = kind
+        self.config = config
     }
 }
 

@@ -67,8 +67,11 @@ public final class SidecarEngine: InferenceEngine, Service {
         }
     }
 
+    public func kind(of model: String) -> ModelKind? {
+        configuration.models.first { $0.name == model }?.kind
+    }
+
     public func transcribe(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
-        guard let pool = pools[model] else { throw ParleyError.engineUnavailable("no engine serves model \(model)") }
         var payload = Data()
         var items: [EngineRequest.Item] = []
         for request in requests {
@@ -77,12 +80,25 @@ public final class SidecarEngine: InferenceEngine, Service {
             payload.append(request.audio)
         }
         let call = EngineRequest(op: "transcribe", id: UUID().uuidString, model: model, items: items)
-        let response = try await pool.withProcess { try await $0.call(call, payload: payload) }
-        guard response.ok, let results = response.results else {
-            throw response.error.map { ParleyError.engineUnavailable($0.message) } ?? ParleyError.engineCrashed("empty engine response")
+        return try await batch(model: model, call, payload: payload, as: ItemResult.self)
+    }
+
+    public func translate(model: String, requests: [TextTranslationRequest]) async throws -> [String: Result<TextTranslationResult, ParleyError>] {
+        let items = requests.map { EngineRequest.TextItem(id: $0.id, texts: $0.texts, source: $0.source, target: $0.target) }
+        let call = EngineRequest(op: "translate", id: UUID().uuidString, model: model, textItems: items)
+        return try await batch(model: model, call, as: TextTranslationResult.self)
+    }
+
+    /// Runs a batch operation on a free process of the model and maps per-item outcomes.
+    private func batch<Value: Decodable & Sendable>(
+        model: String, _ call: EngineRequest, payload: Data = Data(), as type: Value.Type
+    ) async throws -> [String: Result<Value, ParleyError>] {
+        guard let pool = pools[model] else { throw ParleyError.engineUnavailable("no engine serves model \(model)") }
+        let response = try await pool.withProcess {
+            try await $0.call(call, payload: payload, as: EngineBatchResponse<Value>.self)
         }
-        var byId: [String: Result<ItemResult, ParleyError>] = [:]
-        for item in results {
+        var byId: [String: Result<Value, ParleyError>] = [:]
+        for item in response.results ?? [] {
             if item.ok, let result = item.result {
                 byId[item.id] = .success(result)
             } else {
@@ -90,6 +106,18 @@ public final class SidecarEngine: InferenceEngine, Service {
             }
         }
         return byId
+    }
+
+    public func capabilities() -> EngineCapabilities {
+        var capabilities = EngineCapabilities()
+        for model in configuration.models {
+            guard let loaded = pools[model.name]?.processes.lazy.compactMap(\.capabilities).first else { continue }
+            switch model.kind {
+            case .whisper: capabilities.asrLanguages[model.name] = loaded.languages ?? []
+            case .translation: capabilities.translationPairs += loaded.pairs ?? []
+            }
+        }
+        return capabilities
     }
 
     public func health() -> EngineHealth {

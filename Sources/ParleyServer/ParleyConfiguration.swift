@@ -55,11 +55,15 @@ public enum EngineLocator {
         return nil
     }
 
-    /// Engine settings rooted at `root`: its venv's Python, `engine/`, and `models/whisper-base`.
-    public static func sidecar(root: URL, modelName: String = "whisper-base") -> SidecarConfiguration {
+    /// Engine settings rooted at `root`: its venv's Python, `engine/`, Whisper base from
+    /// `models/whisper-base`, and the translation models of the default registry (Bergamot en<->pt).
+    public static func sidecar(root: URL, modelName: String = "whisper-base", translationModel: String = "translation") -> SidecarConfiguration {
         SidecarConfiguration(
             python: root.appendingPathComponent("engine/.venv/bin/python").path,
             engineDirectory: root.appendingPathComponent("engine").path,
-            models: [ModelSpec(name: modelName, path: root.appendingPathComponent("models/whisper-base").path)])
+            models: [
+                ModelSpec(name: modelName, path: root.appendingPathComponent("models/whisper-base").path),
+                ModelSpec(name: translationModel, path: "", kind: .translation),
+            ])
     }
 }

@@ -71,7 +71,8 @@ public final class ParleyServer: Sendable {
         }
         let router = ParleyRouter.build(APIDependencies(
             store: store, blobs: blobs, limiter: MemoryRateLimiter(), keys: keys, signal: signal, engine: engine,
-            asrModel: configuration.asrModel, configuration: configuration.api))
+            asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
+            configuration: configuration.api))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),

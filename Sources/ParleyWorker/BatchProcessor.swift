@@ -16,45 +16,15 @@ struct BatchProcessor: Sendable {
     let logger: Logger
 
     func process(_ batch: [JobItem], model: String) async {
-        var requests: [TranscriptionRequest] = []
-        var pending: [String: JobItem] = [:]
-        for item in batch {
-            do {
-                let translateTo = try Self.route(item)
-                let audio = try await loader.audio(for: item)
-                let options = TranscriptionOptions(language: item.srcLng)
-                requests.append(TranscriptionRequest(id: item.id, audio: audio, options: options, translateTo: translateTo))
-                pending[item.id] = item
-            } catch {
-                await end(item, with: .failure(Self.parleyError(error)))
-            }
-        }
-        guard !requests.isEmpty else { return }
-        do {
-            let results = try await engine.transcribe(model: model, requests: requests)
-            for (id, item) in pending {
-                await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
-            }
-        } catch {
-            let failure = Self.parleyError(error)
-            logger.error("engine batch failed", metadata: ["model": "\(model)", "items": "\(pending.count)", "error": "\(failure)"])
-            for item in pending.values { await end(item, with: .failure(failure)) }
+        switch engine.kind(of: model) {
+        case .translation: await processText(batch, model: model)
+        case .whisper, nil: await processAudio(batch, model: model)
         }
     }
 
-    /// What the item needs beyond a transcript: the target language of Whisper's
-    /// speech-to-English translation, or a refusal for pairs no engine serves yet.
-    static func route(_ item: JobItem) throws -> String? {
-        switch item.jobType {
-        case .asr:
-            return nil
-        case .asrNmt:
-            let target = item.tgtLng ?? ""
-            guard target == "en" else { throw ParleyError.unsupportedLanguagePair(item.srcLng ?? "auto", target) }
-            return target
-        case .nmt:
-            throw ParleyError.unsupportedLanguagePair(item.srcLng ?? "auto", item.tgtLng ?? "?")
-        }
+    /// Whether an `asr+nmt` item goes to Whisper's translate task rather than a text model.
+    func usesWhisperTranslate(_ item: JobItem) -> Bool {
+        item.jobType == .asrNmt && item.tgtLng == "en" && configuration.speechToEnglish == .whisper
     }
 
     /// Stores a success, or decides between a retry with backoff and a final failure.

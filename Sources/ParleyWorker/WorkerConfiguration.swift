@@ -1,5 +1,13 @@
 import ParleyCore
 
+/// Which model translates speech into English for `asr+nmt` jobs.
+public enum SpeechToEnglish: String, Sendable {
+    /// A text model when one serves the pair (usually better), else Whisper's translate task.
+    case text
+    /// Always Whisper's own translate task.
+    case whisper
+}
+
 /// How a worker claims and processes items.
 public struct WorkerConfiguration: Sendable {
     /// The lease owner name; unique per worker process.
@@ -19,12 +27,16 @@ public struct WorkerConfiguration: Sendable {
     public var retry: RetryPolicy
     /// How long an in-flight batch may run on after shutdown begins before its items are released.
     public var shutdownGrace: Duration
+    /// The model group that translates text (`nmt` items and `asr+nmt` transcripts).
+    public var translationModel: String
+    public var speechToEnglish: SpeechToEnglish
 
     public init(
         id: String = Identifier.make("wrk", length: 10), batchSize: Int = 8, concurrency: Int = 1,
         pollInterval: Duration = .seconds(1), lease: Millis = 60_000, heartbeatInterval: Duration = .seconds(10),
         rescueInterval: Duration = .seconds(5), retry: RetryPolicy = RetryPolicy(),
-        shutdownGrace: Duration = .seconds(30)
+        shutdownGrace: Duration = .seconds(30), translationModel: String = "translation",
+        speechToEnglish: SpeechToEnglish = .text
     ) {
         self.id = id
         self.batchSize = max(1, batchSize)
@@ -35,5 +47,7 @@ public struct WorkerConfiguration: Sendable {
         self.rescueInterval = rescueInterval
         self.retry = retry
         self.shutdownGrace = shutdownGrace
+        self.translationModel = translationModel
+        self.speechToEnglish = speechToEnglish
     }
 }

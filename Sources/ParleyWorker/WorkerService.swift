@@ -31,7 +31,7 @@ public struct WorkerService: Service {
     }
 
     public func run() async throws {
-        logger.info("worker started", metadata: ["worker": "\(configuration.id)", "queues": "\(queues)"])
+        logger.info("worker started", metadata: ["worker": "\(configuration.id)", "models": "\(engine.models)"])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await rescueLoop() }
@@ -47,17 +47,14 @@ public struct WorkerService: Service {
 
     private var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 
-    /// The queues this worker claims from: each engine model, and the text queue.
-    private var queues: [String] { engine.models + [QueueNames.text] }
-
     private func claimLoop() async {
         var turn = 0
-        let queues = self.queues
+        let queues = engine.models
         while !stopping {
             var claimed = false
             for offset in queues.indices where !stopping {
                 let model = queues[(turn + offset) % queues.count]
-                if model != QueueNames.text && !engine.health().ready { continue }
+                guard engine.health().ready else { break }
                 do {
                     let batch = try await queue.claim(
                         model: model, limit: configuration.batchSize, owner: configuration.id,

@@ -20,6 +20,8 @@ struct CommonOptions: ParsableArguments {
         if let python = Environment.string("PARLEY_ENGINE_PYTHON") { engine.python = python }
         if let directory = Environment.string("PARLEY_ENGINE_DIR") { engine.engineDirectory = directory }
         if let model = Environment.string("PARLEY_MODEL_DIR") { engine.models[0].path = model }
+        if let config = Environment.string("PARLEY_ASR_CONFIG") { engine.models[0].config = config }
+        if let registry = Environment.string("PARLEY_TRANSLATION_REGISTRY") { engine.models[1].path = registry }
         var configuration = ParleyConfiguration(engine: engine)
         configuration.dataDirectory = dataDir ?? Environment.string("PARLEY_DATA_DIR") ?? "./data"
         return configuration

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ParleyCore
 import ParleyServer
+import ParleyWorker
 
 /// `parley serve`: the HTTP API with an in-process worker, on the embedded store by default.
 struct ServeCommand: AsyncParsableCommand {
@@ -21,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Items claimed per batch (PARLEY_BATCH_SIZE, default 8).") var batchSize: Int?
     @Option(help: "Comma-separated hosts exempt from the audio_url address policy (PARLEY_FETCH_ALLOW_HOSTS).")
     var fetchAllowHosts: String?
+    @Option(help: "asr+nmt to English: text (a text model when one serves the pair, else Whisper) or whisper (PARLEY_SPEECH_TO_ENGLISH).")
+    var speechToEnglish: String?
 
     func run() async throws {
         let logger = Environment.bootstrapLogging()
@@ -36,6 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let value = batchSize ?? Environment.int("PARLEY_BATCH_SIZE") { configuration.worker.batchSize = max(1, value) }
         if let hosts = fetchAllowHosts ?? Environment.string("PARLEY_FETCH_ALLOW_HOSTS") {
             configuration.fetchAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        }
+        if let value = speechToEnglish ?? Environment.string("PARLEY_SPEECH_TO_ENGLISH") {
+            guard let policy = SpeechToEnglish(rawValue: value) else {
+                throw ValidationError("speech-to-english must be text or whisper")
+            }
+            configuration.worker.speechToEnglish = policy
         }
         if let value = Environment.int("PARLEY_MAX_BODY_BYTES") { configuration.api.maxBodyBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_ITEMS") { configuration.api.maxItems = max(1, value) }

@@ -117,33 +117,4 @@ import Testing
             }
         }
     }
-
-    @Test func unsupportedTranslationPairsFailPerItem() async throws {
-        let german = try TestAudio.espeak("Guten Morgen. Wie geht es dir heute?", voice: "de")
-        try await LiveServer.with(worker: true) { server in
-            let created = try await server.post("/v1/jobs", json: [
-                "job_type": "asr+nmt",
-                "items": [
-                    ["id": "to-en", "base64": german.base64EncodedString(), "tgt_lng": "en"],
-                    ["id": "to-pt", "base64": german.base64EncodedString(), "tgt_lng": "pt"],
-                ],
-            ])
-            let jobId = try #require(created.json["job_id"] as? String)
-            let job = try await server.waitForJob(jobId)
-            #expect(job["status"] as? String == "completed_with_errors")
-            let result = try await server.get("/v1/jobs/\(jobId)/items/to-en/result").json
-            let translation = try #require(result["translation"] as? [String: Any])
-            #expect(translation["language"] as? String == "en")
-            #expect(!(translation["text"] as? String ?? "").isEmpty)
-            #expect(result["language"] as? String == "de")
-            let failed = try #require((job["items"] as? [[String: Any]])?.first { $0["id"] as? String == "to-pt" })
-            #expect((failed["error"] as? [String: Any])?["code"] as? String == "unsupported_language_pair")
-
-            let text = try await server.post("/v1/jobs", json: [
-                "job_type": "nmt", "default_tgt_lng": "hi", "items": [["id": "t", "text": "Hello there."]],
-            ])
-            let textJob = try await server.waitForJob(try #require(text.json["job_id"] as? String))
-            #expect(textJob["status"] as? String == "failed")
-        }
-    }
 }

@@ -18,13 +18,24 @@ import Testing
     }
 
     @Test func requestHeaderCarriesSnakeCaseFields() throws {
-        let request = EngineRequest(
+        var request = EngineRequest(
             op: "transcribe", id: "r1", model: "m",
-            items: [.init(id: "i", offset: 0, length: 3, options: TranscriptionOptions(language: "de"), translateTo: "en")],
-            payloadLength: 3)
+            items: [.init(id: "i", offset: 0, length: 3, options: TranscriptionOptions(language: "de", beamSize: 5), translateTo: "en")])
+        request.payloadLength = 3
         let json = try #require(String(data: try JSONEncoder().encode(request), encoding: .utf8))
         #expect(json.contains("\"payload_length\":3"))
         #expect(json.contains("\"translate_to\":\"en\""))
         #expect(json.contains("\"beam_size\":5"))
+        #expect(!json.contains("\"kind\""))
+    }
+
+    @Test func translateRequestSendsTextItemsAsItems() throws {
+        let request = EngineRequest(
+            op: "translate", id: "r2", model: "translation",
+            textItems: [.init(id: "t", texts: ["Hello."], source: nil, target: "pt")])
+        let json = try #require(String(data: try JSONEncoder().encode(request), encoding: .utf8))
+        #expect(json.contains("\"items\":[{"))
+        #expect(json.contains("\"texts\":[\"Hello.\"]"))
+        #expect(json.contains("\"target\":\"pt\""))
     }
 }
