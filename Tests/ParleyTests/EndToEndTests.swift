@@ -51,7 +51,7 @@ import Testing
         let clips = try ["0870", "0890", "0920"].map { try TestAudio.librivox("sense_and_sensibility_01_austen_64kb-\($0)").audio }
         try await LiveServer.with(worker: true) { server in
             let engine = try #require(server.server.engine)
-            #expect(try await eventually(timeout: .seconds(120)) { engine.health().ready })
+            #expect(await eventually(timeout: .seconds(120)) { engine.health().ready })
             let firstPid = try #require(engine.pids(model: "whisper-base").first)
             let created = try await server.post("/v1/jobs", json: [
                 "job_type": "asr",
