@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Metrics
 import ParleyBlobs
 import ParleyCore
 import ParleyStore
@@ -61,6 +62,7 @@ struct JobsController {
             throw error
         }
         signal.notify()
+        Counter(label: MetricName.jobsCreated, dimensions: [("job_type", job.type.rawValue)]).increment()
         context.logger.info("job created", metadata: ["job_id": "\(job.id)", "items": "\(items.count)"])
         return try JSONResponse.make(
             .accepted, CreatedJobView(jobId: job.id, enqueuedTasks: items.count, status: job.status.rawValue, createdAt: job.createdAt.iso8601),

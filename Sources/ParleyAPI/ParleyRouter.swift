@@ -21,10 +21,15 @@ public struct APIDependencies: Sendable {
     /// The model group that serves text items.
     public var translationModel: String
     public var configuration: APIConfiguration
+    /// The `/metrics` route, when metrics are exported.
+    public var metrics: MetricsEndpoint?
+    /// Where unexpected errors are reported.
+    public var reporter: (any ErrorReporter)?
 
     public init(
         store: any MetadataStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
-        engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration
+        engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration,
+        metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil
     ) {
         self.store = store
         self.blobs = blobs
@@ -35,6 +40,8 @@ public struct APIDependencies: Sendable {
         self.asrModel = asrModel
         self.translationModel = translationModel
         self.configuration = configuration
+        self.metrics = metrics
+        self.reporter = reporter
     }
 }
 
@@ -42,7 +49,8 @@ public struct APIDependencies: Sendable {
 public enum ParleyRouter {
     public static func build(_ dependencies: APIDependencies) -> Router<ParleyContext> {
         let router = Router(context: ParleyContext.self)
-        router.add(middleware: RequestIdMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: RequestIdMiddleware(reporter: dependencies.reporter))
         router.add(middleware: AuthMiddleware(keys: dependencies.keys))
         router.add(middleware: RateLimitMiddleware(
             limiter: dependencies.limiter, readMultiplier: dependencies.configuration.readRateMultiplier))
@@ -54,6 +62,7 @@ public enum ParleyRouter {
             translationModel: dependencies.translationModel
         ).register(on: router)
         LanguagesController(engine: dependencies.engine).register(on: router)
+        if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router
     }
 }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Metrics
 import ParleyCore
 import ParleyLimits
 
@@ -40,6 +41,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
             .rateLimitReset: "\(decision.resetSeconds)",
         ]
         guard decision.allowed else {
+            Counter(label: MetricName.rateLimitRejections, dimensions: [("route", routeClass)]).increment()
             headers[.retryAfter] = "\(decision.retryAfterSeconds)"
             return JSONResponse.error(.rateLimited(retryAfter: decision.retryAfterSeconds), headers: headers)
         }

@@ -8,7 +8,12 @@ import ParleyCore
 public struct RequestIdMiddleware: RouterMiddleware {
     public typealias Context = ParleyContext
 
-    public init() {}
+    let reporter: (any ErrorReporter)?
+
+    /// - Parameter reporter: told of every 500 answer.
+    public init(reporter: (any ErrorReporter)? = nil) {
+        self.reporter = reporter
+    }
 
     public func handle(_ request: Request, context: ParleyContext, next: (Request, ParleyContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -17,13 +22,26 @@ public struct RequestIdMiddleware: RouterMiddleware {
             context.requestId = given
         }
         context.logger[metadataKey: "request_id"] = .string(context.requestId)
+        let started = ContinuousClock.now
         var response: Response
         do {
             response = try await next(request, context)
         } catch {
-            response = JSONResponse.error(ErrorMapping.parleyError(error, logger: context.logger))
+            let mapped = ErrorMapping.parleyError(error, logger: context.logger)
+            if mapped.status == 500 {
+                reporter?.report(ErrorEvent(
+                    kind: mapped.code, message: "\(request.method.rawValue) \(request.uri.path): \(String(reflecting: error))",
+                    tags: ["request_id": context.requestId]))
+            }
+            response = JSONResponse.error(mapped)
         }
         response.headers[.requestId] = context.requestId
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        context.logger.info("request", metadata: [
+            "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+            "status": "\(response.status.code)", "duration_ms": "\(milliseconds)",
+        ])
         return response
     }
 }

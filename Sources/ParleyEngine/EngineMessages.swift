@@ -100,12 +100,37 @@ struct EngineLoadResponse: Decodable, Sendable {
 }
 
 /// The answer to a batch operation: one result or error per item.
+/// Seconds the engine spent on one item, per stage.
+struct ItemTimings: Decodable, Sendable {
+    var decode: Double
+    var infer: Double
+}
+
 struct EngineBatchResponse<Value: Decodable & Sendable>: Decodable, Sendable {
     struct ItemResponse: Decodable, Sendable {
+        private struct TimingsHolder: Decodable {
+            var timings: ItemTimings?
+        }
+
         var id: String
         var ok: Bool
         var result: Value?
         var error: EngineErrorBody?
+        /// Stage timings the engine reports inside a transcription result.
+        var timings: ItemTimings?
+
+        enum CodingKeys: String, CodingKey {
+            case id, ok, result, error
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            id = try container.decode(String.self, forKey: .id)
+            ok = try container.decode(Bool.self, forKey: .ok)
+            result = try container.decodeIfPresent(Value.self, forKey: .result)
+            error = try container.decodeIfPresent(EngineErrorBody.self, forKey: .error)
+            timings = try container.decodeIfPresent(TimingsHolder.self, forKey: .result)?.timings
+        }
     }
 
     var results: [ItemResponse]?

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import ParleyCore
 import Synchronization
@@ -21,6 +22,7 @@ final class EngineProcess: Sendable {
         var consecutiveFailures = 0
         var loaded = false
         var capabilities: EngineLoadResponse?
+        var starts = 0
     }
 
     let model: ModelSpec
@@ -30,10 +32,13 @@ final class EngineProcess: Sendable {
     private let state = Mutex(State())
     private let sequence = Atomic<Int>(0)
 
-    init(model: ModelSpec, configuration: SidecarConfiguration, threadPool: NIOThreadPool, logger: Logger) {
+    private let reporter: (any ErrorReporter)?
+
+    init(model: ModelSpec, configuration: SidecarConfiguration, threadPool: NIOThreadPool, reporter: (any ErrorReporter)?, logger: Logger) {
         self.model = model
         self.configuration = configuration
         self.threadPool = threadPool
+        self.reporter = reporter
         self.logger = logger
     }
 
@@ -66,7 +71,10 @@ final class EngineProcess: Sendable {
     }
 
     private func started() async throws -> Running {
-        if let running = state.withLock({ $0.running }), running.process.isRunning { return running }
+        if let running = state.withLock({ $0.running }) {
+            if running.process.isRunning { return running }
+            markDead(running)
+        }
         let failures = state.withLock { $0.consecutiveFailures }
         if failures > 0 {
             let backoff = min(30.0, 0.5 * pow(2.0, Double(failures - 1)))
@@ -80,7 +88,13 @@ final class EngineProcess: Sendable {
             state.withLock { $0.consecutiveFailures += 1 }
             throw error
         }
-        state.withLock { $0.running = running; $0.loaded = false }
+        let restart = state.withLock { state -> Bool in
+            state.running = running
+            state.loaded = false
+            state.starts += 1
+            return state.starts > 1
+        }
+        if restart { Counter(label: MetricName.engineRestarts, dimensions: [("model", model.name)]).increment() }
         do {
             let hello = try Self.decode(EngineHello.self, try await exchange(
                 running, EngineRequest(op: "hello", id: nextId()), timeout: configuration.startTimeout))
@@ -190,7 +204,11 @@ final class EngineProcess: Sendable {
             return true
         }
         guard current else { return }
-        logger.error("engine process lost", metadata: ["model": "\(model.name)", "pid": "\(running.process.processIdentifier)"])
+        let pid = running.process.processIdentifier
+        logger.error("engine process lost", metadata: ["model": "\(model.name)", "pid": "\(pid)"])
+        reporter?.report(ErrorEvent(
+            kind: "engine_crash", message: "engine process \(pid) for \(model.name) crashed, hung or broke the protocol",
+            tags: ["model": model.name]))
         if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
         close(running.input)
         close(running.output)

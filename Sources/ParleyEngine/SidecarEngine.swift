@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import ParleyCore
 import ServiceLifecycle
@@ -15,7 +16,8 @@ public final class SidecarEngine: InferenceEngine, Service {
     private let threadPool: NIOThreadPool
     private let logger: Logger
 
-    public init(configuration: SidecarConfiguration, logger: Logger) {
+    /// - Parameter reporter: told of every engine crash, hang or protocol break.
+    public init(configuration: SidecarConfiguration, reporter: (any ErrorReporter)? = nil, logger: Logger) {
         // A write to a dead child's pipe must fail with EPIPE, not kill this process.
         signal(SIGPIPE, SIG_IGN)
         let threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.models.count * configuration.processesPerModel))
@@ -24,7 +26,7 @@ public final class SidecarEngine: InferenceEngine, Service {
         self.logger = logger
         self.pools = Dictionary(uniqueKeysWithValues: configuration.models.map { model in
             (model.name, ProcessPool(processes: (0..<configuration.processesPerModel).map { _ in
-                EngineProcess(model: model, configuration: configuration, threadPool: threadPool, logger: logger)
+                EngineProcess(model: model, configuration: configuration, threadPool: threadPool, reporter: reporter, logger: logger)
             }))
         })
     }
@@ -99,6 +101,12 @@ public final class SidecarEngine: InferenceEngine, Service {
         }
         var byId: [String: Result<Value, ParleyError>] = [:]
         for item in response.results ?? [] {
+            if let timings = item.timings {
+                Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "decode"), ("model", model)])
+                    .recordSeconds(timings.decode)
+                Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "infer"), ("model", model)])
+                    .recordSeconds(timings.infer)
+            }
             if item.ok, let result = item.result {
                 byId[item.id] = .success(result)
             } else {

@@ -29,6 +29,15 @@ public struct ParleyConfiguration: Sendable {
     public var fetchTimeout: Duration = .seconds(60)
     /// Hosts exempt from the fetch address policy.
     public var fetchAllowedHosts: Set<String> = []
+    /// Whether `GET /metrics` serves the Prometheus registry (call `PrometheusExport.registry` first).
+    public var exportMetrics = false
+    /// A bearer token `GET /metrics` requires; nil leaves it open.
+    public var metricsToken: String?
+    /// Where unexpected errors are reported (`PARLEY_SENTRY_DSN`); nil reports nowhere.
+    public var sentryDSN: SentryDSN?
+    /// The `environment` and `release` of error reports.
+    public var environment = "production"
+    public var release = "parley@0.1.0"
 
     public init(engine: SidecarConfiguration) {
         self.engine = engine

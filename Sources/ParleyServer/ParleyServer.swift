@@ -23,15 +23,22 @@ public final class ParleyServer: Sendable {
     public let keys: KeyService
     /// The in-process engine, when this process runs a worker.
     public let engine: SidecarEngine?
+    let reporter: SentryReporter?
+    let httpClient: HTTPClient
     let logger: Logger
     private let running = Mutex<ServiceGroup?>(nil)
 
-    init(configuration: ParleyConfiguration, store: SQLiteStore, blobs: LocalBlobStore, keys: KeyService, engine: SidecarEngine?, logger: Logger) {
+    init(
+        configuration: ParleyConfiguration, store: SQLiteStore, blobs: LocalBlobStore, keys: KeyService,
+        engine: SidecarEngine?, reporter: SentryReporter?, httpClient: HTTPClient, logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.blobs = blobs
         self.keys = keys
         self.engine = engine
+        self.reporter = reporter
+        self.httpClient = httpClient
         self.logger = logger
     }
 
@@ -41,10 +48,17 @@ public final class ParleyServer: Sendable {
         let store = try await SQLiteStore.open(path: configuration.databasePath, logger: logger)
         let keys = KeyService(store: store, defaultRate: configuration.defaultRate)
         let generated = try await keys.bootstrapAdmin(seed: configuration.adminKey)
-        let engine = configuration.runWorker ? SidecarEngine(configuration: configuration.engine, logger: logger) : nil
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
+        let reporter = configuration.sentryDSN.map {
+            SentryReporter(dsn: $0, client: httpClient, release: configuration.release, environment: configuration.environment, logger: logger)
+        }
+        let engine = configuration.runWorker
+            ? SidecarEngine(configuration: configuration.engine, reporter: reporter, logger: logger) : nil
         let server = ParleyServer(
             configuration: configuration, store: store, blobs: try LocalBlobStore(root: configuration.blobDirectory),
-            keys: keys, engine: engine, logger: logger)
+            keys: keys, engine: engine, reporter: reporter, httpClient: httpClient, logger: logger)
         return (server, generated)
     }
 
@@ -55,11 +69,10 @@ public final class ParleyServer: Sendable {
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
         let signal = WorkSignal()
-        var services: [any Service] = []
+        var services: [any Service] = reporter.map { [$0] } ?? []
+        services.append(QueueMetricsSampler(
+            store: store, models: configuration.engine.models.map(\.name), interval: .seconds(5), logger: logger))
         if let engine {
             let fetcher = AudioFetcher(
                 client: httpClient, maxBytes: configuration.fetchMaxBytes, timeout: configuration.fetchTimeout,
@@ -67,12 +80,16 @@ public final class ParleyServer: Sendable {
             services.append(engine)
             services.append(WorkerService(
                 queue: store, blobs: blobs, engine: engine, loader: InputLoader(blobs: blobs, fetcher: fetcher),
-                signal: signal, configuration: configuration.worker, logger: logger))
+                signal: signal, configuration: configuration.worker, reporter: reporter, logger: logger))
         }
         let router = ParleyRouter.build(APIDependencies(
             store: store, blobs: blobs, limiter: MemoryRateLimiter(), keys: keys, signal: signal, engine: engine,
             asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
-            configuration: configuration.api))
+            configuration: configuration.api,
+            metrics: configuration.exportMetrics
+                ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.registry.emitToBuffer() })
+                : nil,
+            reporter: reporter))
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),

@@ -11,6 +11,19 @@ public struct JobCursor: Sendable, Equatable {
     }
 }
 
+/// How many items of one model are in one open status.
+public struct QueueDepth: Sendable, Equatable {
+    public var model: String
+    public var status: ItemStatus
+    public var count: Int
+
+    public init(model: String, status: ItemStatus, count: Int) {
+        self.model = model
+        self.status = status
+        self.count = count
+    }
+}
+
 /// Jobs, items, API keys and the audit log.
 ///
 /// Every method that changes several rows does so in one transaction.
@@ -36,6 +49,8 @@ public protocol MetadataStore: Sendable {
     func revokeKey(_ idOrPrefix: String, audit: AuditEntry) async throws -> Bool
     func countKeys() async throws -> Int
     func auditLog(limit: Int) async throws -> [AuditEntry]
+    /// Items queued or running, per model and status.
+    func queueDepth() async throws -> [QueueDepth]
     /// Fails when the store cannot answer.
     func ping() async throws
 }

@@ -137,6 +137,16 @@ extension SQLiteStore: MetadataStore {
         }
     }
 
+    public func queueDepth() async throws -> [QueueDepth] {
+        try await read { db in
+            try await db.rows(
+                "SELECT model, status, COUNT(*) AS n FROM items WHERE status IN ('queued', 'running') GROUP BY model, status"
+            ).compactMap { row in
+                ItemStatus(rawValue: row.string("status")).map { QueueDepth(model: row.string("model"), status: $0, count: row.int("n")) }
+            }
+        }
+    }
+
     public func ping() async throws {
         _ = try await read { db in try await db.rows("SELECT 1 AS one").count }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import ParleyCore
+import Metrics
 import ParleyEngine
 
 extension BatchProcessor {
@@ -9,7 +10,10 @@ extension BatchProcessor {
         var pending: [String: JobItem] = [:]
         for item in batch {
             do {
+                let fetchStarted = ContinuousClock.now
                 let audio = try await loader.audio(for: item)
+                Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "fetch"), ("model", model)])
+                    .recordInterval(since: fetchStarted)
                 requests.append(TranscriptionRequest(
                     id: item.id, audio: audio, options: TranscriptionOptions(language: item.srcLng),
                     translateTo: usesWhisperTranslate(item) ? "en" : nil))
@@ -20,11 +24,13 @@ extension BatchProcessor {
         }
         guard !requests.isEmpty else { return }
         var results: [String: Result<ItemResult, ParleyError>]
+        let inferStarted = ContinuousClock.now
         do {
             results = try await engine.transcribe(model: model, requests: requests)
         } catch {
             return await failAll(Array(pending.values), Self.parleyError(error), model: model)
         }
+        recordAudio(results.values.compactMap { try? $0.get() }, model: model, elapsed: ContinuousClock.now - inferStarted)
         let needText = pending.values.filter { item in
             item.jobType == .asrNmt && !usesWhisperTranslate(item) && (try? results[item.id]?.get()) != nil
         }
@@ -36,6 +42,20 @@ extension BatchProcessor {
         }
         for (id, item) in pending {
             await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
+        }
+    }
+
+    /// Counts the audio transcribed and the batch's real-time factor.
+    private func recordAudio(_ transcripts: [ItemResult], model: String, elapsed: Duration) {
+        var total = 0.0
+        for transcript in transcripts {
+            total += transcript.duration
+            FloatingPointCounter(label: MetricName.audioSeconds, dimensions: [("model", model), ("language", transcript.language)])
+                .increment(by: transcript.duration)
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        if total > 0 && seconds > 0 {
+            Gauge(label: MetricName.engineRealtimeFactor, dimensions: [("model", model)]).record(total / seconds)
         }
     }
 

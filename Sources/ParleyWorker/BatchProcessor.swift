@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import ParleyBlobs
 import ParleyCore
 import ParleyEngine
@@ -13,6 +14,7 @@ struct BatchProcessor: Sendable {
     let engine: any InferenceEngine
     let loader: InputLoader
     let configuration: WorkerConfiguration
+    let reporter: (any ErrorReporter)?
     let logger: Logger
 
     func process(_ batch: [JobItem], model: String) async {
@@ -29,6 +31,7 @@ struct BatchProcessor: Sendable {
 
     /// Stores a success, or decides between a retry with backoff and a final failure.
     func end(_ item: JobItem, with result: Result<ItemResult, ParleyError>) async {
+        let started = ContinuousClock.now
         let now = Millis.now()
         var outcome: ItemOutcome
         switch result {
@@ -45,15 +48,39 @@ struct BatchProcessor: Sendable {
         case .failure(let error):
             outcome = retryOrFail(item, error, now: now)
         }
+        let metadata: Logger.Metadata = ["job_id": "\(item.jobId)", "item_id": "\(item.id)"]
         do {
-            let applied = try await queue.finish(itemId: item.id, owner: configuration.id, outcome: outcome, now: now)
-            if !applied {
-                logger.warning("lease lost before finishing", metadata: ["job_id": "\(item.jobId)", "item_id": "\(item.id)"])
+            guard try await queue.finish(itemId: item.id, owner: configuration.id, outcome: outcome, now: now) else {
+                return logger.warning("lease lost before finishing", metadata: metadata)
             }
+            Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "store"), ("model", item.model)])
+                .recordInterval(since: started)
+            record(item, outcome, metadata: metadata)
         } catch {
             // The lease expires and the rescuer requeues the item.
-            logger.error("finishing item failed", metadata: ["item_id": "\(item.id)", "error": "\(error)"])
+            logger.error("finishing item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            reporter?.report(ErrorEvent(kind: "finish_failed", message: "\(error)", tags: ["job_id": item.jobId, "item_id": item.id]))
         }
+    }
+
+    /// Counts and logs how an item ended.
+    private func record(_ item: JobItem, _ outcome: ItemOutcome, metadata: Logger.Metadata) {
+        let status: String
+        var metadata = metadata
+        switch outcome {
+        case .succeeded:
+            status = "succeeded"
+        case .failed(let error):
+            status = "failed"
+            metadata["error_code"] = "\(error.code)"
+        case .retry(let error, _):
+            status = "retried"
+            metadata["error_code"] = "\(error.code)"
+        }
+        Counter(label: MetricName.itemsFinished, dimensions: [
+            ("kind", item.kind.rawValue), ("status", status), ("model", item.model),
+        ]).increment()
+        logger.info("item \(status)", metadata: metadata)
     }
 
     func retryOrFail(_ item: JobItem, _ error: ParleyError, now: Millis) -> ItemOutcome {

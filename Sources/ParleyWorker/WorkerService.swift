@@ -19,7 +19,7 @@ public struct WorkerService: Service {
 
     public init(
         queue: any QueueStore, blobs: any BlobStore, engine: any InferenceEngine, loader: InputLoader,
-        signal: WorkSignal, configuration: WorkerConfiguration, logger: Logger
+        signal: WorkSignal, configuration: WorkerConfiguration, reporter: (any ErrorReporter)? = nil, logger: Logger
     ) {
         self.queue = queue
         self.engine = engine
@@ -27,7 +27,8 @@ public struct WorkerService: Service {
         self.configuration = configuration
         self.logger = logger
         self.processor = BatchProcessor(
-            queue: queue, blobs: blobs, engine: engine, loader: loader, configuration: configuration, logger: logger)
+            queue: queue, blobs: blobs, engine: engine, loader: loader, configuration: configuration,
+            reporter: reporter, logger: logger)
     }
 
     public func run() async throws {
@@ -65,6 +66,7 @@ public struct WorkerService: Service {
                     break
                 } catch {
                     logger.error("claim failed", metadata: ["model": "\(model)", "error": "\(error)"])
+                    processor.reporter?.report(ErrorEvent(kind: "claim_failed", message: "\(error)", tags: ["model": model]))
                 }
             }
             turn += 1

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ParleyServer
 
 /// The executable's only window on `PARLEY_*` variables.
 enum Environment {
@@ -13,11 +14,13 @@ enum Environment {
         string(name).map { ["1", "true", "yes", "on"].contains($0.lowercased()) }
     }
 
-    /// Sends log lines to stderr at `PARLEY_LOG_LEVEL` (default info).
+    /// Sends log lines to stderr at `PARLEY_LOG_LEVEL` (default info): JSON lines when stderr
+    /// is not a terminal, readable text on a terminal; `PARLEY_LOG_FORMAT=json|text` overrides.
     static func bootstrapLogging() -> Logger {
         let level = string("PARLEY_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let json = string("PARLEY_LOG_FORMAT").map { $0 == "json" } ?? (isatty(STDERR_FILENO) == 0)
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }

@@ -27,7 +27,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Environment.bootstrapLogging()
+        _ = PrometheusExport.registry
         var configuration = try common.configuration()
+        configuration.exportMetrics = true
+        configuration.metricsToken = Environment.string("PARLEY_METRICS_TOKEN")
+        if let dsn = Environment.string("PARLEY_SENTRY_DSN") {
+            guard let parsed = SentryDSN(dsn) else { throw ValidationError("PARLEY_SENTRY_DSN is not a DSN (https://key@host/project)") }
+            configuration.sentryDSN = parsed
+        }
+        configuration.environment = Environment.string("PARLEY_ENVIRONMENT") ?? configuration.environment
         configuration.host = host ?? Environment.string("PARLEY_HOST") ?? configuration.host
         configuration.port = port ?? Environment.int("PARLEY_PORT") ?? configuration.port
         configuration.runWorker = !(noWorker || Environment.bool("PARLEY_NO_WORKER") == true)

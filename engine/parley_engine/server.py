@@ -1,6 +1,7 @@
 """The request loop: reads frames, dispatches operations, writes one response per request."""
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Dict, List
 
@@ -90,7 +91,9 @@ class Server:
         model = self._model(frame)
 
         def work(item: dict, data: bytes) -> dict:
+            started = time.perf_counter()
             samples = decode(data)
+            decoded = time.perf_counter()
             options = TranscribeOptions.from_dict(item.get("options", {}))
             transcript = model.transcribe(samples, options)
             result = transcript.to_dict()
@@ -109,6 +112,7 @@ class Server:
                     "model": f"{translation.model}:translate",
                     "segments": [s.__dict__ for s in translation.segments],
                 }
+            result["timings"] = {"decode": round(decoded - started, 4), "infer": round(time.perf_counter() - decoded, 4)}
             return result
 
         return self._per_item(frame, work)
