@@ -21,6 +21,20 @@ public enum MetricName {
     /// Requests refused by the rate limiter, by route class.
     public static let rateLimitRejections = "parley_ratelimit_rejections_total"
 
+    /// The `# HELP` text of each metric.
+    public static let help: [String: String] = [
+        httpRequests: "HTTP requests by route template, method and status.",
+        httpRequestDuration: "HTTP request latency in seconds by route template and method.",
+        jobsCreated: "Jobs accepted, by job type.",
+        itemsFinished: "Items that ended or were requeued, by kind, status and model.",
+        queueItems: "Items queued or running, by status and model, sampled from the store.",
+        itemDuration: "Seconds per item and stage (fetch, decode, infer, store), by model.",
+        audioSeconds: "Seconds of audio transcribed, by model and language.",
+        engineRealtimeFactor: "Audio seconds per wall second of the engine's last batch, by model.",
+        engineRestarts: "Engine processes restarted after a crash, hang or failed start, by model.",
+        rateLimitRejections: "Requests refused by the rate limiter, by route class.",
+    ]
+
     public static let all = [
         httpRequests, httpRequestDuration, jobsCreated, itemsFinished, queueItems, itemDuration,
         audioSeconds, engineRealtimeFactor, engineRestarts, rateLimitRejections,

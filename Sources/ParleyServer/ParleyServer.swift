@@ -87,7 +87,7 @@ public final class ParleyServer: Sendable {
             asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
             configuration: configuration.api,
             metrics: configuration.exportMetrics
-                ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.registry.emitToBuffer() })
+                ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.render() })
                 : nil,
             reporter: reporter))
         let app = Application(

@@ -1,4 +1,5 @@
 import Metrics
+import ParleyCore
 import Prometheus
 
 /// The process-wide Prometheus registry behind swift-metrics.
@@ -16,4 +17,18 @@ public enum PrometheusExport {
         MetricsSystem.bootstrap(factory)
         return registry
     }()
+
+    /// The text exposition, with a `# HELP` line before each metric's `# TYPE` line.
+    public static func render() -> [UInt8] {
+        let text = String(decoding: registry.emitToBuffer(), as: UTF8.self)
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.split(separator: " ").dropFirst(2).first,
+               let help = MetricName.help[String(name)] {
+                lines.append("# HELP \(name) \(help)")
+            }
+            lines.append(line)
+        }
+        return Array(lines.joined(separator: "\n").utf8)
+    }
 }

@@ -12,7 +12,11 @@ struct QueueMetricsSampler: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        try? await cancelWhenGracefulShutdown { await sample() }
+    }
+
+    private func sample() async {
+        while !Task.isCancelled {
             do {
                 let depths = try await store.queueDepth()
                 for model in models {

@@ -23,7 +23,8 @@ struct LiveServer {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     let port: Int
-    let server: ParleyServer
+    /// The server, when the port is Parley's own (nil for other HTTP servers a test talks to).
+    let server: ParleyServer!
 
     /// Runs `body` against a fresh server in a fresh data directory, then stops it.
     /// - Parameter directory: the data directory to use; by default a temporary one, removed afterwards.
