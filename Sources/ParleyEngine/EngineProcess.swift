@@ -139,6 +139,7 @@ final class EngineProcess: Sendable {
         process.arguments = [
             "-m", "parley_engine", "--device", configuration.device,
             "--compute-type", configuration.computeType, "--threads", "\(configuration.threads)",
+            "--log-format", configuration.jsonLogs ? "json" : "text",
         ]
         process.currentDirectoryURL = URL(fileURLWithPath: configuration.engineDirectory)
         var environment = ProcessInfo.processInfo.environment

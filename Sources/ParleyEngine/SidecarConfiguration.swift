@@ -45,6 +45,8 @@ public struct SidecarConfiguration: Sendable {
     public var startTimeout: Duration
     /// Consecutive start failures after which the model is reported unhealthy.
     public var unhealthyAfterFailures: Int
+    /// Whether engine processes log JSON lines (as Parley does off a terminal).
+    public var jsonLogs = false
 
     public init(
         python: String, engineDirectory: String, models: [ModelSpec], processesPerModel: Int = 1,

@@ -18,12 +18,17 @@ enum Environment {
     /// is not a terminal, readable text on a terminal; `PARLEY_LOG_FORMAT=json|text` overrides.
     static func bootstrapLogging() -> Logger {
         let level = string("PARLEY_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let json = string("PARLEY_LOG_FORMAT").map { $0 == "json" } ?? (isatty(STDERR_FILENO) == 0)
+        let json = jsonLogs
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         return Logger(label: "parley")
+    }
+
+    /// Whether logs are JSON lines: `PARLEY_LOG_FORMAT`, else whenever stderr is not a terminal.
+    static var jsonLogs: Bool {
+        string("PARLEY_LOG_FORMAT").map { $0 == "json" } ?? (isatty(STDERR_FILENO) == 0)
     }
 }

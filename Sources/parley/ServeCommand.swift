@@ -30,6 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         _ = PrometheusExport.registry
         var configuration = try common.configuration()
         configuration.exportMetrics = true
+        configuration.engine.jsonLogs = Environment.jsonLogs
         configuration.metricsToken = Environment.string("PARLEY_METRICS_TOKEN")
         if let dsn = Environment.string("PARLEY_SENTRY_DSN") {
             guard let parsed = SentryDSN(dsn) else { throw ValidationError("PARLEY_SENTRY_DSN is not a DSN (https://key@host/project)") }

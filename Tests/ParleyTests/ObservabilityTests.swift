@@ -160,3 +160,11 @@ import Testing
         #expect(check.status == 0, "\(check.output)")
     }
 }
+
+extension ObservabilityTests {
+    @Test func composeFileValidates() throws {
+        let path = LiveServer.repositoryRoot.appendingPathComponent("deploy/docker-compose.yml").path
+        let check = try ProcessRunner.run("/usr/bin/docker-compose", ["-f", path, "config", "--quiet"])
+        #expect(check.status == 0, "\(check.output)")
+    }
+}

@@ -1,9 +1,11 @@
 """Entry point: ``python -m parley_engine``. Frames travel on stdout; logs go to stderr."""
 
 import argparse
+import json
 import logging
 import os
 import sys
+import time
 
 from .server import EngineSettings, Server
 from .whisper_backend import choose_device
@@ -18,18 +20,37 @@ def _protocol_streams():
     return sys.stdin.buffer, os.fdopen(protocol_fd, "wb", buffering=0)
 
 
+class JSONFormatter(logging.Formatter):
+    """One JSON object per line, matching the Swift side's log fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "label": "engine",
+            "source": record.name,
+            "msg": record.getMessage(),
+            "pid": record.process,
+        }
+        if record.exc_info:
+            line["error"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="parley_engine")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--compute-type", default="default", help="int8, float16, ...")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--log-format", default="text", choices=["text", "json"])
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=args.log_level.upper(),
-        format="engine[%(process)d] %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    if args.log_format == "json":
+        handler.setFormatter(JSONFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("engine[%(process)d] %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     reader, writer = _protocol_streams()
     server = Server(EngineSettings(choose_device(args.device, args.compute_type), args.threads))
     server.serve(reader, writer)
