@@ -24,13 +24,12 @@ public final class ParleyServer: Sendable {
     /// The in-process engine, when this process runs a worker.
     public let engine: SidecarEngine?
     let reporter: SentryReporter?
-    let httpClient: HTTPClient
     let logger: Logger
     private let running = Mutex<ServiceGroup?>(nil)
 
     init(
         configuration: ParleyConfiguration, store: SQLiteStore, blobs: LocalBlobStore, keys: KeyService,
-        engine: SidecarEngine?, reporter: SentryReporter?, httpClient: HTTPClient, logger: Logger
+        engine: SidecarEngine?, reporter: SentryReporter?, logger: Logger
     ) {
         self.configuration = configuration
         self.store = store
@@ -38,7 +37,6 @@ public final class ParleyServer: Sendable {
         self.keys = keys
         self.engine = engine
         self.reporter = reporter
-        self.httpClient = httpClient
         self.logger = logger
     }
 
@@ -48,17 +46,14 @@ public final class ParleyServer: Sendable {
         let store = try await SQLiteStore.open(path: configuration.databasePath, logger: logger)
         let keys = KeyService(store: store, defaultRate: configuration.defaultRate)
         let generated = try await keys.bootstrapAdmin(seed: configuration.adminKey)
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
         let reporter = configuration.sentryDSN.map {
-            SentryReporter(dsn: $0, client: httpClient, release: configuration.release, environment: configuration.environment, logger: logger)
+            SentryReporter(dsn: $0, release: configuration.release, environment: configuration.environment, logger: logger)
         }
         let engine = configuration.runWorker
             ? SidecarEngine(configuration: configuration.engine, reporter: reporter, logger: logger) : nil
         let server = ParleyServer(
             configuration: configuration, store: store, blobs: try LocalBlobStore(root: configuration.blobDirectory),
-            keys: keys, engine: engine, reporter: reporter, httpClient: httpClient, logger: logger)
+            keys: keys, engine: engine, reporter: reporter, logger: logger)
         return (server, generated)
     }
 
@@ -69,6 +64,9 @@ public final class ParleyServer: Sendable {
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
         let signal = WorkSignal()
         var services: [any Service] = reporter.map { [$0] } ?? []
         services.append(QueueMetricsSampler(

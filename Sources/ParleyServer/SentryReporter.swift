@@ -12,7 +12,6 @@ import ServiceLifecycle
 /// at most `perMinute` a minute, and drops the rest with a log line.
 public final class SentryReporter: ErrorReporter, Service {
     private let dsn: SentryDSN
-    private let client: HTTPClient
     private let release: String
     private let environment: String
     private let logger: Logger
@@ -21,9 +20,8 @@ public final class SentryReporter: ErrorReporter, Service {
     private let limiter: MemoryRateLimiter
     private let rule: RateRule
 
-    public init(dsn: SentryDSN, client: HTTPClient, release: String, environment: String, perMinute: Int = 30, logger: Logger) {
+    public init(dsn: SentryDSN, release: String, environment: String, perMinute: Int = 30, logger: Logger) {
         self.dsn = dsn
-        self.client = client
         self.release = release
         self.environment = environment
         self.logger = logger
@@ -37,16 +35,18 @@ public final class SentryReporter: ErrorReporter, Service {
     }
 
     public func run() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         await withGracefulShutdownHandler {
             for await event in stream {
-                await send(event)
+                await send(event, client: client)
             }
         } onGracefulShutdown: {
             self.continuation.finish()
         }
+        try await client.shutdown()
     }
 
-    private func send(_ event: ErrorEvent) async {
+    private func send(_ event: ErrorEvent, client: HTTPClient) async {
         guard (try? await limiter.acquire(key: "sentry", rule: rule, cost: 1).allowed) == true else {
             return logger.warning("error report dropped by rate limit", metadata: ["kind": "\(event.kind)"])
         }
