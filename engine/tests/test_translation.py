@@ -113,3 +113,18 @@ def test_external_service_down_is_retryable():
     )
     out = service.translate([TextItem("d", ["The cat."], target="pt", source="en")])
     assert out["d"].code == "translation_unavailable" and out["d"].retryable
+
+
+def test_multilingual_families_add_language_tokens(tiny_model):
+    from parley_engine.ct2_backend import CT2Backend, CT2ModelConfig
+
+    for family, languages in (("nllb", {"de": "deu_Latn", "en": "eng_Latn"}), ("m2m100", {"de": "de", "en": "en"})):
+        backend = CT2Backend(
+            CT2ModelConfig(name=family, path=tiny_model, family=family, languages=languages, beam_size=1, max_decoding_length=6),
+            "cpu", 1,
+        )
+        assert backend.pairs() == {("de", "en"), ("en", "de")}
+        out = backend.translate(["the cat sees a dog.", "red house."], "de", "en")
+        assert len(out) == 2 and all(isinstance(text, str) for text in out)
+        with pytest.raises(EngineError):
+            backend.translate(["x"], "de", "fr")
