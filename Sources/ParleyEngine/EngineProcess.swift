@@ -140,7 +140,7 @@ final class EngineProcess: Sendable {
             "-m", "parley_engine", "--device", configuration.device,
             "--compute-type", configuration.computeType, "--threads", "\(configuration.threads)",
             "--log-format", configuration.jsonLogs ? "json" : "text",
-        ]
+        ] + (configuration.batching ? [] : ["--no-batching"])
         process.currentDirectoryURL = URL(fileURLWithPath: configuration.engineDirectory)
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = configuration.engineDirectory

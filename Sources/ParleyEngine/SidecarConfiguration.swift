@@ -47,6 +47,8 @@ public struct SidecarConfiguration: Sendable {
     public var unhealthyAfterFailures: Int
     /// Whether engine processes log JSON lines (as Parley does off a terminal).
     public var jsonLogs = false
+    /// Whether the engine batches the one-window items of a call through the model together.
+    public var batching = true
 
     public init(
         python: String, engineDirectory: String, models: [ModelSpec], processesPerModel: Int = 1,

@@ -46,6 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let value = engineDevice ?? Environment.string("PARLEY_ENGINE_DEVICE") { configuration.engine.device = value }
         if let value = engineTimeout ?? Environment.int("PARLEY_ENGINE_TIMEOUT") { configuration.engine.callTimeout = .seconds(max(1, value)) }
         if let value = batchSize ?? Environment.int("PARLEY_BATCH_SIZE") { configuration.worker.batchSize = max(1, value) }
+        if let value = Environment.bool("PARLEY_ENGINE_BATCHING") { configuration.engine.batching = value }
         if let hosts = fetchAllowHosts ?? Environment.string("PARLEY_FETCH_ALLOW_HOSTS") {
             configuration.fetchAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
         }

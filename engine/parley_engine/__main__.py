@@ -43,6 +43,7 @@ def main(argv=None) -> int:
     parser.add_argument("--compute-type", default="default", help="int8, float16, ...")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument("--no-batching", action="store_true", help="transcribe items one by one")
     parser.add_argument("--log-format", default="text", choices=["text", "json"])
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
@@ -52,7 +53,7 @@ def main(argv=None) -> int:
         handler.setFormatter(logging.Formatter("engine[%(process)d] %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     reader, writer = _protocol_streams()
-    server = Server(EngineSettings(choose_device(args.device, args.compute_type), args.threads))
+    server = Server(EngineSettings(choose_device(args.device, args.compute_type), args.threads, batching=not args.no_batching))
     server.serve(reader, writer)
     return 0
 

@@ -1,17 +1,17 @@
 """The request loop: reads frames, dispatches operations, writes one response per request."""
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Dict, List
 
 from . import PROTOCOL_VERSION, __version__
 from .audio import decode
-from .errors import EngineError, unknown_model, unsupported_language_pair
+from .errors import EngineError, unknown_model
 from .protocol import Frame, read_frame, write_frame
 from .asr_router import AsrRouter, load_asr
+from .transcription import transcribe_items
 from .translation import TextItem, TranslationService, load_registry
-from .whisper_backend import DeviceChoice, TranscribeOptions
+from .whisper_backend import DeviceChoice
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 class EngineSettings:
     device: DeviceChoice
     threads: int
+    # Batch one-window items of a request through the model together.
+    batching: bool = True
 
 
 @dataclass
@@ -89,33 +91,7 @@ class Server:
 
     def _transcribe(self, frame: Frame) -> dict:
         model = self._model(frame)
-
-        def work(item: dict, data: bytes) -> dict:
-            started = time.perf_counter()
-            samples = decode(data)
-            decoded = time.perf_counter()
-            options = TranscribeOptions.from_dict(item.get("options", {}))
-            transcript = model.transcribe(samples, options)
-            result = transcript.to_dict()
-            target = item.get("translate_to")
-            if target:
-                if target != "en":
-                    raise unsupported_language_pair(transcript.language, target)
-                if transcript.language == "en":
-                    translation = transcript
-                else:
-                    options.task, options.language = "translate", transcript.language
-                    translation = model.transcribe(samples, options)
-                result["translation"] = {
-                    "text": translation.text,
-                    "language": "en",
-                    "model": f"{translation.model}:translate",
-                    "segments": [s.__dict__ for s in translation.segments],
-                }
-            result["timings"] = {"decode": round(decoded - started, 4), "infer": round(time.perf_counter() - decoded, 4)}
-            return result
-
-        return self._per_item(frame, work)
+        return {"results": transcribe_items(model, frame.header.get("items", []), frame.payload, self.settings.batching)}
 
     def _detect_language(self, frame: Frame) -> dict:
         model = self._model(frame)

@@ -85,3 +85,23 @@ def test_translate_operation_with_the_default_registry(engine):
     a, b = reply["results"]
     assert a["ok"] and "gato" in a["result"]["texts"][0].lower()
     assert b["error"]["code"] == "unsupported_language_pair" and "en->hi" in b["error"]["message"]
+
+
+def test_batched_items_match_one_by_one(model_dir):
+    """One-window items batched across a request give the same text as transcribing each alone."""
+    import glob
+
+    from parley_engine.asr_router import load_asr
+    from parley_engine.audio import decode
+    from parley_engine.batched import transcribe_batch
+    from parley_engine.whisper_backend import TranscribeOptions, choose_device
+
+    router = load_asr("whisper-base", model_dir, None, choose_device("cpu"), 2)
+    samples = [decode(open(f, "rb").read()) for f in sorted(glob.glob("/usr/share/pocketsphinx/test/data/librivox/*.wav"))]
+    options = [TranscribeOptions() for _ in samples]
+    options[1].language = "en"
+    batched = transcribe_batch(router.primary, samples, options)
+    alone = [router.transcribe(s, TranscribeOptions()) for s in samples]
+    assert [t.text for t in batched] == [t.text for t in alone]
+    assert all(t.language == "en" and t.segments and t.segments[-1].end <= t.duration for t in batched)
+    assert batched[1].language_probability == 1.0

@@ -1,0 +1,109 @@
+"""The `transcribe` operation: decode every item, batch the one-window items across
+the request, run the rest one by one, and add Whisper's speech-to-English when asked."""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from .asr_router import AsrRouter
+from .audio import decode
+from .batched import fits_one_window, transcribe_batch
+from .errors import EngineError, unsupported_language_pair
+from .whisper_backend import TranscribeOptions, Transcript
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 16
+
+
+@dataclass
+class _Item:
+    id: str
+    samples: Optional[np.ndarray]
+    options: TranscribeOptions
+    translate_to: Optional[str]
+    decode_seconds: float = 0.0
+    infer_seconds: float = 0.0
+    transcript: Optional[Transcript] = None
+    error: Optional[EngineError] = None
+    extra: Dict[str, dict] = field(default_factory=dict)
+
+
+def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, batching: bool = True) -> List[dict]:
+    work = [_decode(item, payload) for item in items]
+    ready = [w for w in work if w.error is None]
+    batchable = [
+        w for w in ready
+        if batching and router.fallback is None and not w.translate_to and fits_one_window(w.samples, w.options)
+    ]
+    for start in range(0, len(batchable), MAX_BATCH):
+        _run_batch(router, batchable[start : start + MAX_BATCH])
+    for w in ready:
+        if w.transcript is None and w.error is None:
+            _run_alone(router, w)
+    return [_result(w) for w in work]
+
+
+def _decode(item: dict, payload: bytes) -> _Item:
+    offset, length = int(item.get("offset", 0)), int(item.get("length", 0))
+    options = TranscribeOptions.from_dict(item.get("options", {}))
+    w = _Item(id=item["id"], samples=None, options=options, translate_to=item.get("translate_to"))
+    started = time.perf_counter()
+    try:
+        w.samples = decode(payload[offset : offset + length])
+    except EngineError as exc:
+        w.error = exc
+    w.decode_seconds = time.perf_counter() - started
+    return w
+
+
+def _run_batch(router: AsrRouter, group: List[_Item]) -> None:
+    started = time.perf_counter()
+    try:
+        transcripts = transcribe_batch(router.primary, [w.samples for w in group], [w.options for w in group])
+    except Exception:
+        logger.exception("batched transcription of %d items failed; running them one by one", len(group))
+        return
+    share = (time.perf_counter() - started) / len(group)
+    for w, transcript in zip(group, transcripts):
+        w.transcript, w.infer_seconds = transcript, share
+
+
+def _run_alone(router: AsrRouter, w: _Item) -> None:
+    started = time.perf_counter()
+    try:
+        w.transcript = router.transcribe(w.samples, w.options)
+        if w.translate_to:
+            w.extra["translation"] = _speech_to_english(router, w)
+    except EngineError as exc:
+        w.error = exc
+    except Exception as exc:  # one bad item never fails its batch
+        logger.exception("item %s failed", w.id)
+        w.error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)
+    w.infer_seconds = time.perf_counter() - started
+
+
+def _speech_to_english(router: AsrRouter, w: _Item) -> dict:
+    if w.translate_to != "en":
+        raise unsupported_language_pair(w.transcript.language, w.translate_to)
+    translation = w.transcript
+    if w.transcript.language != "en":
+        w.options.task, w.options.language = "translate", w.transcript.language
+        translation = router.transcribe(w.samples, w.options)
+    return {
+        "text": translation.text,
+        "language": "en",
+        "model": f"{translation.model}:translate",
+        "segments": [s.__dict__ for s in translation.segments],
+    }
+
+
+def _result(w: _Item) -> dict:
+    if w.error is not None:
+        return {"id": w.id, "ok": False, "error": w.error.to_dict()}
+    result = dict(w.transcript.to_dict(), **w.extra)
+    result["timings"] = {"decode": round(w.decode_seconds, 4), "infer": round(w.infer_seconds, 4)}
+    return {"id": w.id, "ok": True, "result": result}
