@@ -2,16 +2,18 @@
 # Ingress: POST /v1/jobs with 100 text items from 50 concurrent connections for 20 s (wrk),
 # against `parley serve --no-worker` (API only) on a fresh data directory.
 # Prints wrk's requests/s and latency percentiles. Usage: bench/ingress.sh [duration_s] [connections]
+# PARLEY_BIN picks the binary (default .build/release/parley, built if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-20}
 connections=${2:-50}
 command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null; }
-[ -x .build/release/parley ] || swift build -c release --product parley
+bin=${PARLEY_BIN:-.build/release/parley}
+[ -x "$bin" ] || swift build -c release --product parley
 work=$(mktemp -d)
 port=18124
 admin=bench-admin-key-0123456789abcdefghijklmnop
-PARLEY_ADMIN_KEY=$admin PARLEY_LOG_LEVEL=warning .build/release/parley serve --no-worker --port $port --data-dir "$work/data" \
+PARLEY_ADMIN_KEY=$admin PARLEY_LOG_LEVEL=warning "$bin" serve --no-worker --port $port --data-dir "$work/data" \
   >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT

@@ -17,19 +17,29 @@ extension SQLiteStore: MetadataStore {
                  .integer(job.counts.total), .integer(job.counts.queued), .integer(job.counts.running),
                  .integer(job.counts.succeeded), .integer(job.counts.failed), .integer(job.counts.cancelled),
                  .millis(job.createdAt), .millis(job.updatedAt)])
-            for (seq, item) in items.enumerated() {
+            // Many rows per statement: each statement is one hop to SQLite's thread.
+            let rowsPerStatement = 500
+            for chunkStart in stride(from: 0, to: items.count, by: rowsPerStatement) {
+                let chunk = items[chunkStart..<min(chunkStart + rowsPerStatement, items.count)]
+                let row = "(" + SQLiteSession.placeholders(17) + ")"
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity(chunk.count * 17)
+                for (offset, item) in chunk.enumerated() {
+                    binds += [
+                        .text(item.id), .text(item.jobId), .integer(chunkStart + offset), .text(item.clientId),
+                        .text(item.kind.rawValue), .text(item.jobType.rawValue), .text(item.input.reference),
+                        .optionalText(item.srcLng), .optionalText(item.tgtLng), .text(item.model),
+                        .integer(item.priority), .text(item.ownerKeyId), .text(item.status.rawValue),
+                        .integer(item.attempts), .integer(item.maxAttempts), .millis(item.runAfter), .millis(item.createdAt),
+                    ]
+                }
                 try await db.run(
                     """
                     INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng,
                       model, priority, owner_key_id, status, attempts, max_attempts, run_after, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                     """,
-                    [.text(item.id), .text(item.jobId), .integer(seq), .text(item.clientId),
-                     .text(item.kind.rawValue), .text(item.jobType.rawValue), .text(item.input.reference),
-                     .optionalText(item.srcLng), .optionalText(item.tgtLng), .text(item.model),
-                     .integer(item.priority), .text(item.ownerKeyId), .text(item.status.rawValue),
-                     .integer(item.attempts), .integer(item.maxAttempts), .millis(item.runAfter),
-                     .millis(item.createdAt)])
+                    binds)
             }
             try await db.insertAudit(audit)
         }

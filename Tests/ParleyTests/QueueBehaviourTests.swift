@@ -206,4 +206,15 @@ func success(_ ref: String = "r") -> ItemOutcome {
             #expect(second.map(\.id) == [ids[1], ids[0]])
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func largeJobsKeepEveryItemInOrder(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let (job, items) = try await seedJob(store, count: 1_201)
+            let stored = try await store.items(jobId: job.id)
+            #expect(stored.map(\.id) == items.map(\.id))
+            #expect(stored.last?.clientId == "c1200")
+            #expect(try await store.job(id: job.id, ownerKeyId: "key_a")?.counts == .allQueued(1_201))
+        }
+    }
 }
