@@ -11,6 +11,8 @@ import Testing
         let logURL = directory.url.appendingPathComponent("stderr.log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path),
+                     "build the binary first: swift build --build-tests (scripts/test.sh does)")
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["serve", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path]
