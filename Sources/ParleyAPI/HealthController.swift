@@ -28,9 +28,10 @@ struct HealthController {
             context.logger.warning("store ping failed", metadata: ["error": "\(String(reflecting: error))"])
             throw ParleyError.storeUnavailable()
         }
-        if let health = engine?.health(), !health.ready || health.unhealthy {
+        let health = engine?.health()
+        if let health, !health.ready || health.unhealthy {
             throw ParleyError(code: health.unhealthy ? "engine_unhealthy" : "engine_loading", message: health.detail, status: 503)
         }
-        return try JSONResponse.make(.ok, Status(status: "ready", store: "ok", engine: engine?.health().detail))
+        return try JSONResponse.make(.ok, Status(status: "ready", store: "ok", engine: health?.detail))
     }
 }
