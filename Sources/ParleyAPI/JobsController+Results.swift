@@ -4,18 +4,37 @@ import Hummingbird
 import ParleyCore
 
 extension JobsController {
+    /// Every item's result or error. With `Accept: application/x-ndjson` it streams one JSON
+    /// object per line, reading one result at a time, so huge jobs never sit in memory.
     @Sendable func results(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
-        var views: [ItemResultView] = []
-        for item in try await store.items(jobId: job.id) {
-            var view = ItemResultView(id: item.clientId, status: item.status.rawValue)
-            if item.status == .succeeded { view.result = try await loadResult(item) }
-            if item.status == .failed, let code = item.errorCode {
-                view.error = ItemErrorView(code: code, message: item.errorMessage ?? "")
+        let items = try await store.items(jobId: job.id)
+        if request.headers[.accept]?.contains("application/x-ndjson") == true {
+            let controller = self
+            let body = ResponseBody { writer in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+                for item in items {
+                    var line = try encoder.encode(try await controller.resultView(item))
+                    line.append(0x0A)
+                    try await writer.write(ByteBuffer(bytes: line))
+                }
+                try await writer.finish(nil)
             }
-            views.append(view)
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
         }
+        var views: [ItemResultView] = []
+        for item in items { views.append(try await resultView(item)) }
         return try JSONResponse.make(.ok, JobResultsView(jobId: job.id, status: job.status.rawValue, results: views))
+    }
+
+    func resultView(_ item: JobItem) async throws -> ItemResultView {
+        var view = ItemResultView(id: item.clientId, status: item.status.rawValue)
+        if item.status == .succeeded { view.result = try await loadResult(item) }
+        if item.status == .failed, let code = item.errorCode {
+            view.error = ItemErrorView(code: code, message: item.errorMessage ?? "")
+        }
+        return view
     }
 
     @Sendable func itemResult(_ request: Request, context: ParleyContext) async throws -> Response {

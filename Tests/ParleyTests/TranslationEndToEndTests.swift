@@ -34,6 +34,11 @@ extension EndToEndTests {
             let ptText = ((pt["translation"] as? [String: Any])?["text"] as? String ?? "").lowercased()
             #expect(ptText.contains("gato") && ptText.contains("mesa"), "\(pt)")
             #expect((pt["translation"] as? [String: Any])?["model"] as? String == "bergamot")
+            let stream = try await server.request(.GET, "/v1/jobs/\(jobId)/results", headers: ["Accept": "application/x-ndjson"])
+            #expect(stream.headers["content-type"] == "application/x-ndjson")
+            let lines = stream.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            #expect(lines.map { $0["id"] as? String } == ["en-pt", "pt-en", "en-hi"])
+            #expect(lines.map { $0["status"] as? String } == ["succeeded", "succeeded", "failed"])
             let en = try await server.get("/v1/jobs/\(jobId)/items/pt-en/result").json
             let enText = ((en["translation"] as? [String: Any])?["text"] as? String ?? "").lowercased()
             #expect(enText.contains("cat") && enText.contains("table"), "\(en)")
