@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ParleyAuth
 import ParleyCore
 
 /// How `/metrics` renders and who may read it.
@@ -27,7 +28,7 @@ struct MetricsController {
     @Sendable func metrics(_ request: Request, context: ParleyContext) async throws -> Response {
         if let token = endpoint.token {
             let presented = request.headers[.authorization].map { $0.replacingOccurrences(of: "Bearer ", with: "") } ?? ""
-            guard presented.utf8.count == token.utf8.count, zip(presented.utf8, token.utf8).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
+            guard APIKeyCodec.constantTimeEquals(presented, token) else {
                 throw ParleyError.unauthorized
             }
         }

@@ -73,8 +73,6 @@ struct EngineErrorBody: Decodable, Sendable {
     var parleyError: ParleyError {
         switch code {
         case "invalid_audio": .invalidAudio(message)
-        case "unsupported_language_pair":
-            ParleyError(code: code, message: message, status: 422)
         default:
             ParleyError(code: code, message: message, status: retryable == true ? 503 : 422, retryable: retryable ?? false)
         }

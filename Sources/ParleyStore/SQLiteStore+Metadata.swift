@@ -98,7 +98,7 @@ extension SQLiteStore: MetadataStore {
             ).count
             try await db.adjustJob(id, now: now) { $0.move(cancelled, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit)
-            return try await db.rows("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first?.job
+            return try await db.job(id)
         }
     }
 

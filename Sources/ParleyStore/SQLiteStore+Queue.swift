@@ -92,9 +92,8 @@ extension SQLiteSession {
 
     /// Moves a running item to where `outcome` says, or to `cancelled` when its job was cancelled.
     func settle(_ item: JobItem, outcome: ItemOutcome, now: Millis, recordError: Bool = true) async throws {
-        let cancelRequested = try await rows(
-            "SELECT cancel_requested FROM jobs WHERE id = ?", [.text(item.jobId)]
-        ).first?.int("cancel_requested") == 1
+        guard let job = try await job(item.jobId) else { return }
+        let cancelRequested = job.cancelRequested
         let clearLease = "lease_owner = NULL, lease_expires_at = NULL"
         let target: ItemStatus
         switch (cancelRequested, outcome) {
@@ -124,6 +123,6 @@ extension SQLiteSession {
             try await run("UPDATE items SET status = 'queued', run_after = ?\(errorColumns), \(clearLease) WHERE id = ?",
                           [.millis(runAfter)] + errorBinds + [.text(item.id)])
         }
-        try await adjustJob(item.jobId, now: now) { $0.move(from: .running, to: target) }
+        try await adjust(job, now: now) { $0.move(from: .running, to: target) }
     }
 }

@@ -61,9 +61,18 @@ extension SQLiteSession {
              .optionalText(entry.requestId), .optionalText(entry.remoteAddress)])
     }
 
+    func job(_ id: String) async throws -> Job? {
+        try await rows("SELECT * FROM jobs WHERE id = ?", [.text(id)]).first?.job
+    }
+
     /// Applies item moves to a job's counters and re-derives its status, in the caller's transaction.
     func adjustJob(_ jobId: String, now: Millis, _ change: (inout JobCounts) -> Void) async throws {
-        guard let job = try await rows("SELECT * FROM jobs WHERE id = ?", [.text(jobId)]).first?.job else { return }
+        guard let job = try await job(jobId) else { return }
+        try await adjust(job, now: now, change)
+    }
+
+    /// As `adjustJob`, for a job row the caller already read in this transaction.
+    func adjust(_ job: Job, now: Millis, _ change: (inout JobCounts) -> Void) async throws {
         var counts = job.counts
         change(&counts)
         let status = JobStatus.derive(from: counts, cancelRequested: job.cancelRequested)
@@ -76,6 +85,6 @@ extension SQLiteSession {
             """,
             [.integer(counts.queued), .integer(counts.running), .integer(counts.succeeded),
              .integer(counts.failed), .integer(counts.cancelled), .text(status.rawValue),
-             .millis(now), .millis(started), .millis(finished), .text(jobId)])
+             .millis(now), .millis(started), .millis(finished), .text(job.id)])
     }
 }
