@@ -6,6 +6,7 @@ import Testing
 /// The stores every queue behaviour runs against.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
@@ -23,6 +24,8 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
                 throw error
             }
             try await store.close()
+        case .postgres:
+            try await TestDatabase.withStore { try await body($0) }
         }
     }
 }
@@ -71,6 +74,20 @@ func success(_ ref: String = "r") -> ItemOutcome {
             #expect(first.map(\.id) == [big[0].id, small[0].id, big[1].id, small[1].id])
             let second = try await store.claim(model: "m", limit: 6, owner: "w", lease: 10_000, now: 3_000)
             #expect(second.filter { $0.ownerKeyId == "key_b" }.count == 3, "key B's job finishes within two batches")
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func lateSmallJobWaitsAtMostOneBatchPerWorker(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await seedJob(store, owner: "key_a", count: 5_000, at: 1_000)
+            _ = try await store.claim(model: "m", limit: 8, owner: "w1", lease: 60_000, now: 1_500)
+            _ = try await store.claim(model: "m", limit: 8, owner: "w2", lease: 60_000, now: 1_500)
+            let (_, small) = try await seedJob(store, owner: "key_b", count: 5, at: 2_000)
+            // Each of the two workers claims its next batch: key B's job must be all in them.
+            let next = try await store.claim(model: "m", limit: 8, owner: "w1", lease: 60_000, now: 2_500)
+                + store.claim(model: "m", limit: 8, owner: "w2", lease: 60_000, now: 2_500)
+            #expect(Set(next.map(\.id)).isSuperset(of: small.map(\.id)))
         }
     }
 

@@ -1,0 +1,63 @@
+import PostgresNIO
+
+/// The Postgres schema, as numbered forward-only migrations.
+///
+/// `turn` orders a key's items for fair claiming: each key's items continue from
+/// where the queue stands when they arrive, so keys take turns within a priority.
+enum PostgresMigrations {
+    static let all: [(version: Int, statements: [PostgresQuery])] = [
+        (1, [
+            """
+            CREATE TABLE api_keys (
+              id text PRIMARY KEY, prefix text NOT NULL UNIQUE, secret_hash text NOT NULL,
+              owner text NOT NULL, scopes text NOT NULL, rate_per_minute integer NOT NULL,
+              burst integer NOT NULL, created_at bigint NOT NULL, revoked_at bigint)
+            """,
+            """
+            CREATE TABLE jobs (
+              id text PRIMARY KEY, owner_key_id text NOT NULL, job_type text NOT NULL,
+              status text NOT NULL, priority integer NOT NULL, options text NOT NULL,
+              idempotency_key text, total integer NOT NULL, queued integer NOT NULL,
+              running integer NOT NULL, succeeded integer NOT NULL, failed integer NOT NULL,
+              cancelled integer NOT NULL, cancel_requested boolean NOT NULL DEFAULT false,
+              created_at bigint NOT NULL, updated_at bigint NOT NULL,
+              started_at bigint, finished_at bigint)
+            """,
+            "CREATE INDEX jobs_owner_created ON jobs (owner_key_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE items (
+              id text PRIMARY KEY, job_id text NOT NULL REFERENCES jobs (id), seq integer NOT NULL,
+              client_id text NOT NULL, kind text NOT NULL, job_type text NOT NULL,
+              input_ref text NOT NULL, src_lng text, tgt_lng text, model text NOT NULL,
+              priority integer NOT NULL, owner_key_id text NOT NULL, turn bigint NOT NULL,
+              status text NOT NULL, attempts integer NOT NULL, max_attempts integer NOT NULL,
+              run_after bigint NOT NULL, lease_owner text, lease_expires_at bigint, result_ref text,
+              error_code text, error_message text, model_used text, detected_language text,
+              language_probability double precision, audio_seconds double precision,
+              created_at bigint NOT NULL, started_at bigint, finished_at bigint)
+            """,
+            "CREATE UNIQUE INDEX items_job_client ON items (job_id, client_id)",
+            "CREATE INDEX items_job_seq ON items (job_id, seq)",
+            // Matches the claim's ORDER BY; partial, so finished items cost the claim nothing.
+            """
+            CREATE INDEX items_claim ON items (model, priority DESC, turn, created_at, seq)
+              WHERE status = 'queued'
+            """,
+            "CREATE INDEX items_queue_front ON items (priority, turn) WHERE status = 'queued'",
+            "CREATE INDEX items_lease ON items (lease_expires_at) WHERE status = 'running'",
+            """
+            CREATE TABLE key_turns (
+              owner_key_id text NOT NULL, priority integer NOT NULL, next_turn bigint NOT NULL,
+              PRIMARY KEY (owner_key_id, priority))
+            """,
+            """
+            CREATE TABLE audit_log (
+              id bigserial PRIMARY KEY, at bigint NOT NULL, key_id text,
+              action text NOT NULL, target text NOT NULL, request_id text, remote_addr text)
+            """,
+        ]),
+    ]
+
+    /// The version a fully migrated database is at.
+    static var latest: Int { all.map(\.version).max() ?? 0 }
+}

@@ -1,0 +1,157 @@
+import ParleyCore
+import PostgresNIO
+
+extension PostgresStore: QueueStore {
+    public func claim(model: String, limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [JobItem] {
+        let logger = logger
+        return try await transaction { db in
+            // One statement picks and leases the batch; SKIP LOCKED lets claimers pass each other.
+            let claimed = try await db.rows(
+                """
+                WITH picked AS (
+                  SELECT id FROM items
+                  WHERE model = \(model) AND status = 'queued' AND run_after <= \(now)
+                  ORDER BY priority DESC, turn, created_at, seq
+                  LIMIT \(limit)
+                  FOR UPDATE SKIP LOCKED),
+                claimed AS (
+                  UPDATE items AS i SET status = 'running', attempts = i.attempts + 1, lease_owner = \(owner),
+                    lease_expires_at = \(now + lease), started_at = COALESCE(i.started_at, \(now))
+                  FROM picked WHERE i.id = picked.id
+                  RETURNING i.*)
+                SELECT * FROM claimed ORDER BY priority DESC, turn, created_at, seq
+                """,
+                logger: logger) { try $0.item() }
+            for (jobId, items) in Dictionary(grouping: claimed, by: \.jobId).sorted(by: { $0.key < $1.key }) {
+                guard let job = try await db.lockedJob(jobId, logger: logger) else { continue }
+                try await db.adjust(job, now: now, logger: logger) { $0.move(items.count, from: .queued, to: .running) }
+            }
+            return claimed
+        }
+    }
+
+    public func heartbeat(itemIds: [String], owner: String, lease: Millis, now: Millis) async throws -> Int {
+        guard !itemIds.isEmpty else { return 0 }
+        let logger = logger
+        return try await read { db in
+            try await db.rows(
+                """
+                UPDATE items SET lease_expires_at = \(now + lease)
+                WHERE status = 'running' AND lease_owner = \(owner) AND id = ANY(\(itemIds))
+                RETURNING id
+                """,
+                logger: logger) { try $0.string("id") }.count
+        }
+    }
+
+    public func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool {
+        let logger = logger
+        return try await transaction { db in
+            guard let item = try await db.runningItem(itemId, owner: owner, logger: logger) else { return false }
+            try await db.settle(item, outcome: outcome, now: now, logger: logger)
+            return true
+        }
+    }
+
+    public func release(itemIds: [String], owner: String, now: Millis) async throws -> Int {
+        let logger = logger
+        return try await transaction { db in
+            var released = 0
+            for id in itemIds.sorted() {
+                guard let item = try await db.runningItem(id, owner: owner, logger: logger) else { continue }
+                try await db.run("UPDATE items SET attempts = GREATEST(attempts - 1, 0) WHERE id = \(id)", logger: logger)
+                try await db.settle(item, outcome: .retry(.workerLost, runAfter: now), now: now, logger: logger, recordError: false)
+                released += 1
+            }
+            if released > 0 { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
+            return released
+        }
+    }
+
+    public func rescueExpired(now: Millis) async throws -> Int {
+        let logger = logger
+        let rescued = try await transaction { db in
+            // SKIP LOCKED: rescuers in other processes take other rows, or none.
+            let expired = try await db.rows(
+                """
+                SELECT * FROM items WHERE status = 'running' AND lease_expires_at < \(now)
+                ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
+                """,
+                logger: logger) { try $0.item() }
+            for item in expired {
+                let outcome: ItemOutcome = item.attempts >= item.maxAttempts
+                    ? .failed(.workerLost) : .retry(.workerLost, runAfter: now)
+                try await db.settle(item, outcome: outcome, now: now, logger: logger)
+            }
+            if !expired.isEmpty { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
+            return expired.count
+        }
+        if rescued > 0 { logger.warning("rescued expired leases", metadata: ["count": "\(rescued)"]) }
+        return rescued
+    }
+}
+
+extension PostgresConnection {
+    /// The item, locked, if `owner` still holds its lease.
+    func runningItem(_ id: String, owner: String, logger: Logger) async throws -> JobItem? {
+        try await rows(
+            "SELECT * FROM items WHERE id = \(id) AND status = 'running' AND lease_owner = \(owner) FOR UPDATE",
+            logger: logger) { try $0.item() }.first
+    }
+
+    /// Moves a locked running item to where `outcome` says, or to `cancelled` when its job was cancelled,
+    /// and updates the job's counters in the same transaction.
+    func settle(_ item: JobItem, outcome: ItemOutcome, now: Millis, logger: Logger, recordError: Bool = true) async throws {
+        guard let job = try await lockedJob(item.jobId, logger: logger) else { return }
+        let target: ItemStatus
+        switch (job.cancelRequested, outcome) {
+        case (true, _):
+            target = .cancelled
+            try await run(
+                """
+                UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(item.id)
+                """,
+                logger: logger)
+        case (false, .succeeded(let resultRef, let meta)):
+            target = .succeeded
+            try await run(
+                """
+                UPDATE items SET status = 'succeeded', result_ref = \(resultRef), model_used = \(meta.modelUsed),
+                  detected_language = \(meta.detectedLanguage), language_probability = \(meta.languageProbability),
+                  audio_seconds = \(meta.audioSeconds), error_code = NULL, error_message = NULL,
+                  finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(item.id)
+                """,
+                logger: logger)
+        case (false, .failed(let error)):
+            target = .failed
+            try await run(
+                """
+                UPDATE items SET status = 'failed', error_code = \(error.code), error_message = \(error.message),
+                  finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(item.id)
+                """,
+                logger: logger)
+        case (false, .retry(let error, let runAfter)):
+            target = .queued
+            if recordError {
+                try await run(
+                    """
+                    UPDATE items SET status = 'queued', run_after = \(runAfter), error_code = \(error.code),
+                      error_message = \(error.message), lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = \(item.id)
+                    """,
+                    logger: logger)
+            } else {
+                try await run(
+                    """
+                    UPDATE items SET status = 'queued', run_after = \(runAfter), lease_owner = NULL, lease_expires_at = NULL
+                    WHERE id = \(item.id)
+                    """,
+                    logger: logger)
+            }
+        }
+        try await adjust(job, now: now, logger: logger) { $0.move(from: .running, to: target) }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+@testable import ParleyCore
+@testable import ParleyStore
+
+/// What only a shared Postgres queue must show: many claimers and rescuers at once, and wake-ups.
+@Suite struct PostgresQueueTests {
+    @Test func concurrentClaimersNeverShareAnItem() async throws {
+        try await TestDatabase.withStore { store in
+            let (job, items) = try await seedJob(store, count: 400)
+            let claims = try await withThrowingTaskGroup(of: [String].self) { group in
+                for worker in 0..<6 {
+                    group.addTask {
+                        var mine: [String] = []
+                        while true {
+                            let batch = try await store.claim(model: "m", limit: 8, owner: "w\(worker)", lease: 60_000, now: 2_000)
+                            if batch.isEmpty { return mine }
+                            for item in batch {
+                                #expect(try await store.finish(itemId: item.id, owner: "w\(worker)", outcome: success(), now: 2_001))
+                            }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(claims.count == 400)
+            #expect(Set(claims) == Set(items.map(\.id)))
+            let final = try #require(try await store.job(id: job.id, ownerKeyId: "key_a"))
+            #expect(final.status == .succeeded && final.counts.succeeded == 400 && final.counts.running == 0)
+        }
+    }
+
+    @Test func concurrentRescuersRescueEachItemOnce() async throws {
+        try await TestDatabase.withStore { store in
+            let (job, _) = try await seedJob(store, count: 120)
+            _ = try await store.claim(model: "m", limit: 120, owner: "gone", lease: 1_000, now: 2_000)
+            let rescued = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 { group.addTask { try await store.rescueExpired(now: 10_000) } }
+                return try await group.reduce(0, +)
+            }
+            #expect(rescued == 120)
+            let items = try await store.items(jobId: job.id)
+            #expect(items.allSatisfy { $0.status == .queued && $0.attempts == 1 && $0.leaseOwner == nil })
+            let final = try #require(try await store.job(id: job.id, ownerKeyId: "key_a"))
+            #expect(final.counts.queued == 120 && final.counts.running == 0)
+        }
+    }
+
+    @Test func enqueueWakesListenersInOtherProcesses() async throws {
+        try await TestDatabase.withStore { store in
+            let signal = WorkSignal()
+            let listener = PostgresWorkListener(settings: store.settings, signal: signal, logger: TestLogger.make())
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await listener.run() }
+                defer { group.cancelAll() }
+                await signal.wait(timeout: .seconds(10))  // the wake-up that follows connecting
+                let clock = ContinuousClock()
+                let waited = try await clock.measure {
+                    async let woke: Void = signal.wait(timeout: .seconds(30))
+                    try await Task.sleep(for: .milliseconds(200))
+                    try await seedJob(store, count: 1)
+                    await woke
+                }
+                #expect(waited < .seconds(5), "NOTIFY woke the waiter (\(waited)), it did not time out")
+            }
+        }
+    }
+
+    @Test func unreachableServerFailsFastWithTheCause() async throws {
+        var settings = try PostgresSettings(url: "postgres://parley:wrong@127.0.0.1:1/none?sslmode=disable")
+        settings.operationTimeout = .seconds(1)
+        let store = PostgresStore(settings: settings, logger: TestLogger.make())
+        let clock = ContinuousClock()
+        let took = await clock.measure { await #expect(throws: (any Error).self) { try await store.checkReachable() } }
+        #expect(took < .seconds(5))
+    }
+
+    @Test func settingsParseURLs() throws {
+        let settings = try PostgresSettings(url: "postgresql://us%40er:p%3Ass@db.example:6543/parley?sslmode=require&max_connections=4")
+        #expect(settings.host == "db.example" && settings.port == 6543 && settings.username == "us@er")
+        #expect(settings.password == "p:ss" && settings.database == "parley" && settings.tls == .require)
+        #expect(settings.maximumConnections == 4)
+        #expect(try PostgresSettings(url: "postgres://u@h").database == "u")
+        for bad in ["mysql://u@h/d", "postgres:///d", "postgres://h/d", "postgres://u@h/d?sslmode=bogus"] {
+            #expect(throws: ParleyError.self, "\(bad)") { try PostgresSettings(url: bad) }
+        }
+    }
+}
