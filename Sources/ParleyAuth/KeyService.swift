@@ -51,7 +51,13 @@ public struct KeyService: Sendable {
     /// generated key (to print once), or nil when keys existed or the seed was used.
     public func bootstrapAdmin(seed: String?) async throws -> String? {
         guard try await store.countKeys() == 0 else { return nil }
-        let created = try await create(owner: "admin", scopes: [.admin], seed: seed)
-        return seed == nil ? created.key : nil
+        do {
+            let created = try await create(owner: "admin", scopes: [.admin], seed: seed)
+            return seed == nil ? created.key : nil
+        } catch {
+            // Another API process sharing the store may have seeded it first.
+            if try await store.countKeys() > 0 { return nil }
+            throw error
+        }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import ParleyAPI
 import ParleyCore
 import ParleyEngine
+import ParleyStore
 import ParleyWorker
 
 /// Everything `parley serve` needs, with the embedded defaults.
@@ -17,6 +18,17 @@ public struct ParleyConfiguration: Sendable {
     public var adminKey: String?
     /// Whether this process also runs a worker and its engines.
     public var runWorker = true
+    /// Whether this process serves the HTTP API (`parley worker` does not).
+    public var runAPI = true
+    /// The shared Postgres store (`PARLEY_DATABASE_URL`); nil keeps the embedded SQLite file.
+    public var database: PostgresSettings?
+    /// Whether to apply pending Postgres migrations at start; SQLite always migrates itself.
+    public var migrate = false
+    /// Where blobs live (`PARLEY_BLOB_URL=file:///path`); nil keeps `<data dir>/blobs`.
+    public var blobRoot: URL?
+    /// Runs the stand-in echo engine with this delay per item instead of the model sidecar
+    /// (`PARLEY_ENGINE=echo`, for queue tests and benchmarks only).
+    public var echoDelay: Duration?
     /// The model group name for Whisper.
     public var asrModel = "whisper-base"
     public var engine: SidecarConfiguration
@@ -44,7 +56,7 @@ public struct ParleyConfiguration: Sendable {
     }
 
     public var databasePath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("parley.sqlite").path }
-    public var blobDirectory: URL { URL(fileURLWithPath: dataDirectory).appendingPathComponent("blobs") }
+    public var blobDirectory: URL { blobRoot ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("blobs") }
 }
 
 /// Finds the engine and the model that `scripts/setup.sh` installed.

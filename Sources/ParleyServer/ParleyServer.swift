@@ -16,49 +16,68 @@ import Synchronization
 import UnixSignals
 
 /// The composition root: one place that turns a configuration into running parts.
+///
+/// It runs the API with an in-process worker (`parley serve`), the API alone
+/// (`serve --no-worker`), or a worker alone (`parley worker`).
 public final class ParleyServer: Sendable {
     public let configuration: ParleyConfiguration
-    public let store: SQLiteStore
-    public let blobs: LocalBlobStore
+    public let backend: StoreBackend
+    public let blobs: any BlobStore
     public let keys: KeyService
-    /// The in-process engine, when this process runs a worker.
+    /// The model sidecar, when this process runs a worker on the real engine.
     public let engine: SidecarEngine?
+    /// The engine the worker runs: the sidecar, or the echo stand-in.
+    let inference: (any InferenceEngine)?
+    let signal = WorkSignal()
     let reporter: SentryReporter?
     let logger: Logger
     private let running = Mutex<ServiceGroup?>(nil)
 
+    public var store: any MetadataStore & QueueStore { backend.store }
+
     init(
-        configuration: ParleyConfiguration, store: SQLiteStore, blobs: LocalBlobStore, keys: KeyService,
-        engine: SidecarEngine?, reporter: SentryReporter?, logger: Logger
+        configuration: ParleyConfiguration, backend: StoreBackend, blobs: any BlobStore, keys: KeyService,
+        engine: SidecarEngine?, inference: (any InferenceEngine)?, reporter: SentryReporter?, logger: Logger
     ) {
         self.configuration = configuration
-        self.store = store
+        self.backend = backend
         self.blobs = blobs
         self.keys = keys
         self.engine = engine
+        self.inference = inference
         self.reporter = reporter
         self.logger = logger
     }
 
-    /// Opens the store (running migrations) and the blob store, and seeds the admin key.
+    /// Opens the store (migrating as configured) and the blob store, and seeds the admin key
+    /// when this process serves the API.
     /// - Returns: the server and, when one was generated, the admin key to print once.
     public static func open(_ configuration: ParleyConfiguration, logger: Logger) async throws -> (ParleyServer, String?) {
-        let store = try await SQLiteStore.open(path: configuration.databasePath, logger: logger)
-        let keys = KeyService(store: store, defaultRate: configuration.defaultRate)
-        let generated = try await keys.bootstrapAdmin(seed: configuration.adminKey)
+        let backend = try await StoreBackend.open(configuration, migrate: configuration.migrate, logger: logger)
+        let keys = KeyService(store: backend.store, defaultRate: configuration.defaultRate)
+        let generated = configuration.runAPI ? try await keys.bootstrapAdmin(seed: configuration.adminKey) : nil
         let reporter = configuration.sentryDSN.map {
             SentryReporter(dsn: $0, release: configuration.release, environment: configuration.environment, logger: logger)
         }
-        let engine = configuration.runWorker
-            ? SidecarEngine(configuration: configuration.engine, reporter: reporter, logger: logger) : nil
+        var engine: SidecarEngine?
+        var inference: (any InferenceEngine)?
+        if configuration.runWorker {
+            if let delay = configuration.echoDelay {
+                inference = EchoEngine(models: configuration.engine.models, delay: delay)
+            } else {
+                let sidecar = SidecarEngine(configuration: configuration.engine, reporter: reporter, logger: logger)
+                engine = sidecar
+                inference = sidecar
+            }
+        }
         let server = ParleyServer(
-            configuration: configuration, store: store, blobs: try LocalBlobStore(root: configuration.blobDirectory),
-            keys: keys, engine: engine, reporter: reporter, logger: logger)
+            configuration: configuration, backend: backend, blobs: try LocalBlobStore(root: configuration.blobDirectory),
+            keys: keys, engine: engine, inference: inference, reporter: reporter, logger: logger)
         return (server, generated)
     }
 
-    /// Serves HTTP (and runs the worker) until SIGTERM/SIGINT or cancellation, then shuts down in order:
-    /// the listener first, then the worker (finishing or releasing its batch), then the engines.
+    /// Runs until SIGTERM/SIGINT or cancellation, then shuts down in order: the listener first,
+    /// then the worker (finishing or releasing its batch), then the engines, then the store.
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
@@ -67,45 +86,51 @@ public final class ParleyServer: Sendable {
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
-        let signal = WorkSignal()
-        var services: [any Service] = reporter.map { [$0] } ?? []
+        var services = backend.services(signal: signal, listen: inference != nil, logger: logger)
+        if let reporter { services.append(reporter) }
         services.append(QueueMetricsSampler(
             store: store, models: configuration.engine.models.map(\.name), interval: .seconds(5), logger: logger))
-        if let engine {
+        if let engine { services.append(engine) }
+        if let inference {
             let fetcher = AudioFetcher(
                 client: httpClient, maxBytes: configuration.fetchMaxBytes, timeout: configuration.fetchTimeout,
                 allowedHosts: configuration.fetchAllowedHosts)
-            services.append(engine)
             services.append(WorkerService(
-                queue: store, blobs: blobs, engine: engine, loader: InputLoader(blobs: blobs, fetcher: fetcher),
+                queue: store, blobs: blobs, engine: inference, loader: InputLoader(blobs: blobs, fetcher: fetcher),
                 signal: signal, configuration: configuration.worker, reporter: reporter, logger: logger))
         }
-        let router = ParleyRouter.build(APIDependencies(
-            store: store, blobs: blobs, limiter: MemoryRateLimiter(), keys: keys, signal: signal, engine: engine,
-            asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
-            configuration: configuration.api,
-            metrics: configuration.exportMetrics
-                ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.render() })
-                : nil,
-            reporter: reporter))
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
-            services: services,
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
-            logger: logger)
+        if configuration.runAPI { services = [application(services: services, onListening: onListening)] }
         let group = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+            services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
         running.withLock { $0 = group }
         let outcome = await Result(catching: { try await group.run() })
         running.withLock { $0 = nil }
         try? await httpClient.shutdown()
-        try await store.close()
+        try await backend.close()
         try outcome.get()
     }
 
     /// Starts the same graceful shutdown as SIGTERM; `run` returns once it completes.
     public func shutdown() async {
         await running.withLock { $0 }?.triggerGracefulShutdown()
+    }
+
+    private func application(
+        services: [any Service], onListening: @escaping @Sendable (Int) async -> Void
+    ) -> some Service {
+        let router = ParleyRouter.build(APIDependencies(
+            store: store, blobs: blobs, limiter: MemoryRateLimiter(), keys: keys, signal: signal, engine: inference,
+            asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
+            configuration: configuration.api,
+            metrics: configuration.exportMetrics
+                ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.render() })
+                : nil,
+            reporter: reporter))
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
+            services: services,
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 }

@@ -3,11 +3,16 @@ import Foundation
 import ParleyCore
 import ParleyEngine
 import ParleyServer
+import ParleyStore
 
-/// Options every subcommand that opens the store shares.
+/// Options every subcommand that opens the store shares: where metadata and blobs live.
 struct CommonOptions: ParsableArguments {
     @Option(help: "Directory for the SQLite database and blobs (PARLEY_DATA_DIR, default ./data).")
     var dataDir: String?
+    @Option(help: "Postgres URL, postgres://user:password@host:5432/db?sslmode=disable (PARLEY_DATABASE_URL; default: embedded SQLite).")
+    var databaseURL: String?
+    @Option(help: "Where blobs live: file:///path (PARLEY_BLOB_URL; default <data dir>/blobs).")
+    var blobURL: String?
 
     func configuration() throws -> ParleyConfiguration {
         let root = Environment.string("PARLEY_ROOT").map { URL(fileURLWithPath: $0) }
@@ -24,6 +29,35 @@ struct CommonOptions: ParsableArguments {
         if let registry = Environment.string("PARLEY_TRANSLATION_REGISTRY") { engine.models[1].path = registry }
         var configuration = ParleyConfiguration(engine: engine)
         configuration.dataDirectory = dataDir ?? Environment.string("PARLEY_DATA_DIR") ?? "./data"
+        if let url = databaseURL ?? Environment.string("PARLEY_DATABASE_URL") {
+            do {
+                var settings = try PostgresSettings(url: url)
+                if let seconds = Environment.int("PARLEY_STORE_TIMEOUT") { settings.operationTimeout = .seconds(max(1, seconds)) }
+                configuration.database = settings
+            } catch let error as ParleyError {
+                throw ValidationError("PARLEY_DATABASE_URL: \(error.message)")
+            }
+        }
+        if let url = blobURL ?? Environment.string("PARLEY_BLOB_URL") {
+            guard let parsed = URL(string: url), parsed.scheme == "file", !parsed.path.isEmpty else {
+                throw ValidationError("PARLEY_BLOB_URL must be file:///path")
+            }
+            configuration.blobRoot = URL(fileURLWithPath: parsed.path)
+        }
+        configuration.environment = Environment.string("PARLEY_ENVIRONMENT") ?? configuration.environment
+        if let dsn = Environment.string("PARLEY_SENTRY_DSN") {
+            guard let parsed = SentryDSN(dsn) else { throw ValidationError("PARLEY_SENTRY_DSN is not a DSN (https://key@host/project)") }
+            configuration.sentryDSN = parsed
+        }
         return configuration
+    }
+
+    /// Opens the configured store for a one-shot command, migrating as asked, and closes it afterwards.
+    func withStore<T: Sendable>(
+        migrate: Bool, _ body: @Sendable (any MetadataStore & QueueStore, ParleyConfiguration) async throws -> T
+    ) async throws -> T {
+        let configuration = try configuration()
+        let backend = try await StoreBackend.open(configuration, migrate: migrate, logger: Environment.bootstrapLogging())
+        return try await backend.withRunning { try await body($0, configuration) }
     }
 }

@@ -8,16 +8,9 @@ struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Manage API keys.", subcommands: [Create.self, List.self, Revoke.self])
 
-    static func withKeys<T: Sendable>(_ common: CommonOptions, _ body: (KeyService) async throws -> T) async throws -> T {
-        let configuration = try common.configuration()
-        let store = try await SQLiteStore.open(path: configuration.databasePath, logger: Environment.bootstrapLogging())
-        do {
-            let value = try await body(KeyService(store: store, defaultRate: configuration.defaultRate))
-            try await store.close()
-            return value
-        } catch {
-            try? await store.close()
-            throw error
+    static func withKeys<T: Sendable>(_ common: CommonOptions, _ body: @Sendable (KeyService) async throws -> T) async throws -> T {
+        try await common.withStore(migrate: false) { store, configuration in
+            try await body(KeyService(store: store, defaultRate: configuration.defaultRate))
         }
     }
 

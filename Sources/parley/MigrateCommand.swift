@@ -1,16 +1,13 @@
 import ArgumentParser
-import ParleyStore
 
-/// `parley migrate`: applies pending schema migrations and exits.
+/// `parley migrate`: applies pending schema migrations (SQLite or Postgres) and exits.
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply pending database migrations.")
 
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let logger = Environment.bootstrapLogging()
-        let store = try await SQLiteStore.open(path: try common.configuration().databasePath, logger: logger)
-        try await store.close()
+        try await common.withStore(migrate: true) { _, _ in }
         print("migrations applied")
     }
 }

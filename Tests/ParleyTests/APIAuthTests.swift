@@ -93,10 +93,10 @@ import Testing
         let (first, generated) = try await ParleyServer.open(configuration, logger: TestLogger.make())
         let key = try #require(generated)
         #expect(try await first.keys.authenticate(key).scopes == [.admin])
-        try await first.store.close()
+        try await first.backend.close()
         let (second, again) = try await ParleyServer.open(configuration, logger: TestLogger.make())
         #expect(again == nil)
         #expect(try await second.store.listKeys().count == 1)
-        try await second.store.close()
+        try await second.backend.close()
     }
 }

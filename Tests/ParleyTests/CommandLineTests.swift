@@ -36,6 +36,6 @@ import Testing
         await #expect(throws: (any Error).self) { try await server.keys.authenticate(key) }
         let actions = try await server.store.auditLog(limit: 10).map(\.action)
         #expect(actions.filter { $0 == "key.create" }.count == 1 && actions.contains("key.revoke"))
-        try await server.store.close()
+        try await server.backend.close()
     }
 }

@@ -1,0 +1,48 @@
+import ArgumentParser
+import ParleyServer
+import ParleyWorker
+
+/// Options of processes that run a worker and its engines (`serve` and `worker`).
+struct WorkerOptions: ParsableArguments {
+    @Option(help: "Engine processes per model: the per-model concurrency limit (PARLEY_ENGINE_PROCESSES, default 1).")
+    var engineProcesses: Int?
+    @Option(help: "Inference threads per engine process (PARLEY_ENGINE_THREADS, default: all cores).") var engineThreads: Int?
+    @Option(help: "auto, cpu or cuda (PARLEY_ENGINE_DEVICE, default auto).") var engineDevice: String?
+    @Option(help: "Seconds an engine call may take before the engine is restarted (PARLEY_ENGINE_TIMEOUT, default 600).")
+    var engineTimeout: Int?
+    @Option(help: "Items claimed per batch (PARLEY_BATCH_SIZE, default 8).") var batchSize: Int?
+    @Option(help: "Comma-separated hosts exempt from the audio_url address policy (PARLEY_FETCH_ALLOW_HOSTS).")
+    var fetchAllowHosts: String?
+    @Option(help: "asr+nmt to English: text (a text model when one serves the pair, else Whisper) or whisper (PARLEY_SPEECH_TO_ENGLISH).")
+    var speechToEnglish: String?
+
+    func apply(to configuration: inout ParleyConfiguration) throws {
+        configuration.engine.jsonLogs = Environment.jsonLogs
+        if let value = engineProcesses ?? Environment.int("PARLEY_ENGINE_PROCESSES") { configuration.engine.processesPerModel = max(1, value) }
+        if let value = engineThreads ?? Environment.int("PARLEY_ENGINE_THREADS") { configuration.engine.threads = max(1, value) }
+        if let value = engineDevice ?? Environment.string("PARLEY_ENGINE_DEVICE") { configuration.engine.device = value }
+        if let value = engineTimeout ?? Environment.int("PARLEY_ENGINE_TIMEOUT") { configuration.engine.callTimeout = .seconds(max(1, value)) }
+        if let value = batchSize ?? Environment.int("PARLEY_BATCH_SIZE") { configuration.worker.batchSize = max(1, value) }
+        if let value = Environment.bool("PARLEY_ENGINE_BATCHING") { configuration.engine.batching = value }
+        if let hosts = fetchAllowHosts ?? Environment.string("PARLEY_FETCH_ALLOW_HOSTS") {
+            configuration.fetchAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        }
+        if let value = speechToEnglish ?? Environment.string("PARLEY_SPEECH_TO_ENGLISH") {
+            guard let policy = SpeechToEnglish(rawValue: value) else {
+                throw ValidationError("speech-to-english must be text or whisper")
+            }
+            configuration.worker.speechToEnglish = policy
+        }
+        if let seconds = Environment.int("PARLEY_LEASE_SECONDS") {
+            // Heartbeats at a third of the lease, so one late beat never loses it.
+            configuration.worker.lease = Int64(max(2, seconds)) * 1_000
+            configuration.worker.heartbeatInterval = .milliseconds(configuration.worker.lease / 3)
+            configuration.worker.rescueInterval = .milliseconds(configuration.worker.lease / 2)
+        }
+        switch Environment.string("PARLEY_ENGINE") ?? "sidecar" {
+        case "sidecar": break
+        case "echo": configuration.echoDelay = .milliseconds(Environment.int("PARLEY_ECHO_DELAY_MS") ?? 0)
+        default: throw ValidationError("PARLEY_ENGINE must be sidecar or echo")
+        }
+    }
+}
