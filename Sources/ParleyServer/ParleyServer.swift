@@ -49,13 +49,10 @@ public final class ParleyServer: Sendable {
         self.logger = logger
     }
 
-    /// Opens the store (migrating as configured) and the blob store, and seeds the admin key
-    /// when this process serves the API.
-    /// - Returns: the server and, when one was generated, the admin key to print once.
-    public static func open(_ configuration: ParleyConfiguration, logger: Logger) async throws -> (ParleyServer, String?) {
+    /// Opens the store (migrating as configured) and the blob store.
+    public static func open(_ configuration: ParleyConfiguration, logger: Logger) async throws -> ParleyServer {
         let backend = try await StoreBackend.open(configuration, migrate: configuration.migrate, logger: logger)
         let keys = KeyService(store: backend.store, defaultRate: configuration.defaultRate)
-        let generated = configuration.runAPI ? try await keys.bootstrapAdmin(seed: configuration.adminKey) : nil
         let reporter = configuration.sentryDSN.map {
             SentryReporter(dsn: $0, release: configuration.release, environment: configuration.environment, logger: logger)
         }
@@ -73,14 +70,18 @@ public final class ParleyServer: Sendable {
         let server = ParleyServer(
             configuration: configuration, backend: backend, blobs: try LocalBlobStore(root: configuration.blobDirectory),
             keys: keys, engine: engine, inference: inference, reporter: reporter, logger: logger)
-        return (server, generated)
+        return server
     }
 
     /// Runs until SIGTERM/SIGINT or cancellation, then shuts down in order: the listener first,
     /// then the worker (finishing or releasing its batch), then the engines, then the store.
-    /// - Parameter onListening: called with the bound port once the server accepts connections.
+    /// Before the API listens, an empty store gets its admin key (`adminKey`, or a generated one).
+    /// - Parameters:
+    ///   - onAdminKey: called with a generated admin key, to show once.
+    ///   - onListening: called with the bound port once the server accepts connections.
     public func run(
         gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        onAdminKey: @escaping @Sendable (String) async -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let httpClient = HTTPClient(
@@ -99,7 +100,9 @@ public final class ParleyServer: Sendable {
                 queue: store, blobs: blobs, engine: inference, loader: InputLoader(blobs: blobs, fetcher: fetcher),
                 signal: signal, configuration: configuration.worker, reporter: reporter, logger: logger))
         }
-        if configuration.runAPI { services = [application(services: services, onListening: onListening)] }
+        if configuration.runAPI {
+            services = [application(services: services, onAdminKey: onAdminKey, onListening: onListening)]
+        }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
         running.withLock { $0 = group }
@@ -116,7 +119,8 @@ public final class ParleyServer: Sendable {
     }
 
     private func application(
-        services: [any Service], onListening: @escaping @Sendable (Int) async -> Void
+        services: [any Service], onAdminKey: @escaping @Sendable (String) async -> Void,
+        onListening: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
         let router = ParleyRouter.build(APIDependencies(
             store: store, blobs: blobs, limiter: MemoryRateLimiter(), keys: keys, signal: signal, engine: inference,
@@ -126,11 +130,17 @@ public final class ParleyServer: Sendable {
                 ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.render() })
                 : nil,
             reporter: reporter))
-        return Application(
+        var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
+        // The store's services run by now, so a shared Postgres pool can answer.
+        let (keys, seed) = (keys, configuration.adminKey)
+        app.beforeServerStarts {
+            if let generated = try await keys.bootstrapAdmin(seed: seed) { await onAdminKey(generated) }
+        }
+        return app
     }
 }

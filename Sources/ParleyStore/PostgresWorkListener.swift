@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import ParleyCore
 import PostgresNIO
 import ServiceLifecycle
@@ -29,13 +30,18 @@ public struct PostgresWorkListener: Service {
             do {
                 let connection = try await PostgresConnection.connect(
                     configuration: try settings.connectionConfiguration(), id: 0, logger: logger)
-                let outcome = await Result(catching: {
-                    try await connection.listen(on: PostgresStore.workChannel) { notifications in
-                        signal.notify()
-                        backoff = .milliseconds(250)
-                        for try await _ in notifications { signal.notify() }
-                    }
-                })
+                // The notification sequence ignores cancellation; closing the connection ends it.
+                let outcome = await withTaskCancellationHandler {
+                    await Result(catching: {
+                        try await connection.listen(on: PostgresStore.workChannel) { notifications in
+                            signal.notify()
+                            backoff = .milliseconds(250)
+                            for try await _ in notifications { signal.notify() }
+                        }
+                    })
+                } onCancel: {
+                    let _: EventLoopFuture<Void> = connection.close()
+                }
                 try? await connection.close()
                 try outcome.get()
             } catch {

@@ -34,13 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let seed = configuration.adminKey, seed.count < 32 {
             throw ValidationError("PARLEY_ADMIN_KEY must be at least 32 characters")
         }
-        let (server, generatedKey) = try await ParleyServer.open(configuration, logger: logger)
-        if let generatedKey {
-            print("Created the first admin API key; it is shown only this once:\n  \(generatedKey)")
-        }
+        let server = try await ParleyServer.open(configuration, logger: logger)
         let host = configuration.host
-        try await server.run { port in
-            logger.info("listening", metadata: ["address": "http://\(host):\(port)"])
-        }
+        try await server.run(
+            onAdminKey: { key in print("Created the first admin API key; it is shown only this once:\n  \(key)") },
+            onListening: { port in logger.info("listening", metadata: ["address": "http://\(host):\(port)"]) })
     }
 }

@@ -17,7 +17,7 @@ struct WorkerCommand: AsyncParsableCommand {
         try workerOptions.apply(to: &configuration)
         configuration.runAPI = false
         configuration.migrate = migrate || Environment.bool("PARLEY_MIGRATE") == true
-        let (server, _) = try await ParleyServer.open(configuration, logger: logger)
+        let server = try await ParleyServer.open(configuration, logger: logger)
         logger.info("worker running", metadata: ["id": "\(configuration.worker.id)"])
         try await server.run()
     }

@@ -43,11 +43,11 @@ struct LiveServer {
         configuration.worker.pollInterval = .milliseconds(200)
         configuration.worker.retry = RetryPolicy(baseDelay: 300, maxDelay: 2_000, maxAttempts: 5)
         configure(&configuration)
-        let (server, _) = try await ParleyServer.open(configuration, logger: TestLogger.make())
+        let server = try await ParleyServer.open(configuration, logger: TestLogger.make())
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                try await server.run(gracefulShutdownSignals: []) { continuation.yield($0) }
+                try await server.run(gracefulShutdownSignals: [], onListening: { continuation.yield($0) })
             }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }

@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+@testable import ParleyCore
+@testable import ParleyStore
+
+/// Many `parley` processes on one Postgres: workers killed at random, Postgres going away.
+/// The echo engine stands in for the model, so these tests are about the queue alone.
+@Suite struct ClusterTests {
+    /// Everything the processes of one cluster share.
+    struct Cluster {
+        let database: TestDatabase
+        let directory: TemporaryDirectory
+        let port: Int
+        /// Milliseconds the echo engine spends per item.
+        var echoDelay = 60
+
+        var environment: [String: String] {
+            [
+                "PARLEY_DATABASE_URL": database.url, "PARLEY_BLOB_URL": "file://\(directory.path)/blobs",
+                "PARLEY_DATA_DIR": directory.path, "PARLEY_ENGINE": "echo", "PARLEY_ECHO_DELAY_MS": "\(echoDelay)",
+                "PARLEY_LEASE_SECONDS": "2", "PARLEY_BATCH_SIZE": "4", "PARLEY_ADMIN_KEY": LiveServer.adminKey,
+                "PARLEY_STORE_TIMEOUT": "2", "PARLEY_LOG_LEVEL": "warning", "PARLEY_LOG_FORMAT": "json",
+                "PARLEY_PORT": "\(port)",
+            ]
+        }
+
+        var api: LiveServer { LiveServer(port: port, server: nil) }
+
+        func start(_ arguments: [String], log: String) throws -> ChildProcess {
+            try ChildProcess(arguments, environment: environment, log: directory.url.appendingPathComponent(log))
+        }
+
+        /// The job's items as the database holds them, and the result blobs on disk.
+        func audit(jobId: String) async throws -> (items: [JobItem], blobs: Set<String>) {
+            let items = try await database.withStore { try await $0.items(jobId: jobId) }
+            let folder = directory.url.appendingPathComponent("blobs/results/\(jobId)")
+            let blobs = Set((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            return (items, blobs)
+        }
+    }
+
+    static func submit(_ api: LiveServer, items count: Int) async throws -> String {
+        let items = (0..<count).map { ["id": "clip-\($0)", "base64": Data("audio \($0)".utf8).base64EncodedString()] }
+        let created = try await api.post("/v1/jobs", json: ["job_type": "asr", "items": items])
+        guard created.status == 202, let id = created.json["job_id"] as? String else {
+            throw TestFailure("job creation answered \(created.status): \(created.text)")
+        }
+        return id
+    }
+
+    /// Every item succeeded once: one result row, one result blob, nothing extra.
+    static func expectExactlyOnce(_ audit: (items: [JobItem], blobs: Set<String>), count: Int) {
+        #expect(audit.items.count == count)
+        #expect(audit.items.allSatisfy { $0.status == .succeeded })
+        let refs = audit.items.compactMap(\.resultRef)
+        #expect(refs.count == count && Set(refs).count == count, "one distinct result per item")
+        #expect(audit.blobs == Set(audit.items.map { "\($0.id).json" }), "one result blob per item, no strays")
+    }
+
+    @Test func killedWorkersLoseAndDuplicateNothing() async throws {
+        let database = try await TestDatabase.create()
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort())
+        let migrate = try cluster.start(["migrate"], log: "migrate.log")
+        migrate.process.waitUntilExit()
+        #expect(migrate.process.terminationStatus == 0, "\(migrate.output)")
+
+        let api = try cluster.start(["serve", "--no-worker"], log: "api.log")
+        var workers = try (0..<3).map { try cluster.start(["worker"], log: "worker-\($0).log") }
+        defer {
+            for worker in workers { worker.stop() }
+            api.stop()
+        }
+        try await waitForHealth(cluster.api)
+        let jobId = try await Self.submit(cluster.api, items: 300)
+
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        let finished = try await eventually(timeout: .seconds(180), interval: .seconds(1)) {
+            let status = try await cluster.api.get("/v1/jobs/\(jobId)").json["status"] as? String
+            if status == "succeeded" || status == "failed" || status == "completed_with_errors" { return true }
+            let victim = Int(generator.next(upperBound: UInt32(workers.count)))
+            workers[victim].kill9()
+            kills += 1
+            workers[victim] = try cluster.start(["worker"], log: "worker-\(victim).log")
+            return false
+        }
+        #expect(finished, "the job finished despite \(kills) kills")
+        #expect(kills >= 3, "workers were killed while the job ran")
+        let job = try await cluster.api.get("/v1/jobs/\(jobId)").json
+        #expect(job["status"] as? String == "succeeded", "\(job)")
+
+        let audit = try await cluster.audit(jobId: jobId)
+        Self.expectExactlyOnce(audit, count: 300)
+        #expect(audit.items.contains { $0.attempts > 1 }, "some items were claimed again after a kill")
+        #expect(api.isRunning)
+        await database.drop()
+    }
+
+    @Test func postgresGoingAwayAnswers503AndEveryItemFinishesOnce() async throws {
+        let database = try await TestDatabase.create(on: TestDatabase.chaosURL)
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        // 100 items at 150 ms each take 15 s, so Postgres goes away mid-job.
+        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 150)
+        let server = try cluster.start(["serve", "--migrate"], log: "serve.log")
+        defer { server.stop() }
+        try await waitForHealth(cluster.api)
+        let jobId = try await Self.submit(cluster.api, items: 100)
+        #expect(try await eventually(timeout: .seconds(30)) {
+            ((try await cluster.api.get("/v1/jobs/\(jobId)").json["progress"] as? [String: Any])?["succeeded"] as? Int ?? 0) > 5
+        })
+
+        let before = try await cluster.api.get("/v1/jobs/\(jobId)").json["status"] as? String
+        try Self.pgctl("stop", "-m", "fast")
+        #expect(before == "running", "Postgres stops in the middle of the job")
+        var answers: [Int: Int] = [:]
+        var codes: Set<String> = []
+        for _ in 0..<5 {
+            let polled = try await cluster.api.get("/v1/jobs/\(jobId)")
+            let created = try await cluster.api.post("/v1/jobs", json: ["job_type": "asr", "items": [["id": "x", "base64": "eA=="]]])
+            for response in [polled, created] {
+                answers[response.status, default: 0] += 1
+                if let code = response.errorCode { codes.insert(code) }
+            }
+        }
+        #expect(answers.keys.allSatisfy { $0 == 503 }, "only 503 while Postgres is down: \(answers)")
+        #expect(codes == ["store_unavailable"])
+        #expect(try await cluster.api.get("/v1/ready", key: nil).status == 503)
+        #expect(server.isRunning, "the process survived")
+        try Self.pgctl("start")
+
+        let job = try await cluster.api.waitForJob(jobId, timeout: .seconds(120))
+        #expect(job["status"] as? String == "succeeded", "\(job)")
+        Self.expectExactlyOnce(try await cluster.audit(jobId: jobId), count: 100)
+        server.stop()
+        await database.drop()
+    }
+
+    /// Runs `pg_ctlcluster` on the chaos cluster and reaps it with `waitpid`: Foundation's
+    /// `Process` misses the exit of a child that changes its user, and the started server keeps
+    /// inherited descriptors open, so its output goes to /dev/null.
+    static func pgctl(_ action: String, _ options: String...) throws {
+        let arguments = ["/usr/bin/pg_ctlcluster"] + TestDatabase.chaosCluster + [action] + options
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in [1, 2] { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", O_WRONLY, 0) }
+        var argv = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else {
+            throw TestFailure("could not start pg_ctlcluster")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        guard status == 0 else { throw TestFailure("pg_ctlcluster \(action) exited with status \(status)") }
+    }
+}
