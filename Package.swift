@@ -33,7 +33,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ParleyBlobs", dependencies: ["ParleyCore"]),
-        .target(name: "ParleyLimits", dependencies: ["ParleyCore"]),
+        .target(name: "ParleyLimits", dependencies: [
+            "ParleyCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "ParleyAuth", dependencies: [
             "ParleyCore", "ParleyStore",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -72,7 +79,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "parley", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyAuth", "ParleyServer", "ParleyWorker",
+            "ParleyCore", "ParleyStore", "ParleyLimits", "ParleyAuth", "ParleyServer", "ParleyWorker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

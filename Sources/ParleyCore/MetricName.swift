@@ -20,6 +20,8 @@ public enum MetricName {
     public static let engineRestarts = "parley_engine_restarts_total"
     /// Requests refused by the rate limiter, by route class.
     public static let rateLimitRejections = "parley_ratelimit_rejections_total"
+    /// Rate-limit decisions Redis could not make (the failure mode decided instead).
+    public static let rateLimiterFailures = "parley_ratelimit_backend_failures_total"
 
     /// The `# HELP` text of each metric.
     public static let help: [String: String] = [
@@ -33,10 +35,11 @@ public enum MetricName {
         engineRealtimeFactor: "Audio seconds per wall second of the engine's last batch, by model.",
         engineRestarts: "Engine processes restarted after a crash, hang or failed start, by model.",
         rateLimitRejections: "Requests refused by the rate limiter, by route class.",
+        rateLimiterFailures: "Rate-limit decisions the shared limiter (Redis) could not make; the failure mode decided them.",
     ]
 
     public static let all = [
         httpRequests, httpRequestDuration, jobsCreated, itemsFinished, queueItems, itemDuration,
-        audioSeconds, engineRealtimeFactor, engineRestarts, rateLimitRejections,
+        audioSeconds, engineRealtimeFactor, engineRestarts, rateLimitRejections, rateLimiterFailures,
     ]
 }

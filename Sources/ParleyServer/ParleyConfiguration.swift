@@ -2,6 +2,7 @@ import Foundation
 import ParleyAPI
 import ParleyCore
 import ParleyEngine
+import ParleyLimits
 import ParleyStore
 import ParleyWorker
 
@@ -34,6 +35,10 @@ public struct ParleyConfiguration: Sendable {
     public var engine: SidecarConfiguration
     public var worker = WorkerConfiguration()
     public var api = APIConfiguration()
+    /// The shared rate limiter (`PARLEY_REDIS_URL`); nil keeps buckets in this process's memory.
+    public var redis: RedisSettings?
+    /// What the API does while Redis is unreachable (`PARLEY_RATE_LIMIT_FAILURE_MODE`).
+    public var rateLimitFailureMode = RateLimitFailureMode.open
     /// Rate settings for keys created without their own.
     public var defaultRate = RateSettings(perMinute: 600, burst: 100)
     /// Largest audio the worker fetches from an `audio_url`.

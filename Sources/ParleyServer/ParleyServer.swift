@@ -122,8 +122,11 @@ public final class ParleyServer: Sendable {
         services: [any Service], onAdminKey: @escaping @Sendable (String) async -> Void,
         onListening: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
+        let limiter: any RateLimiter = configuration.redis.map {
+            RedisRateLimiter(client: RedisClient(settings: $0, logger: logger), failureMode: configuration.rateLimitFailureMode, logger: logger)
+        } ?? MemoryRateLimiter()
         let router = ParleyRouter.build(APIDependencies(
-            store: store, blobs: blobs, limiter: MemoryRateLimiter(), keys: keys, signal: signal, engine: inference,
+            store: store, blobs: blobs, limiter: limiter, keys: keys, signal: signal, engine: inference,
             asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
             configuration: configuration.api,
             metrics: configuration.exportMetrics

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import ParleyCore
+import ParleyLimits
 import ParleyServer
 
 /// `parley serve`: the HTTP API with an in-process worker, on the embedded store by default.
@@ -14,6 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (PARLEY_PORT, default 8080).") var port: Int?
     @Flag(help: "Serve the API only, without a worker (PARLEY_NO_WORKER).") var noWorker = false
     @Flag(help: "Apply pending Postgres migrations before serving (PARLEY_MIGRATE).") var migrate = false
+    @Option(help: "Redis for rate limits shared by API processes, redis://[:password@]host:6379[/db] (PARLEY_REDIS_URL; default: in memory).")
+    var redisURL: String?
+    @Option(help: "While Redis is unreachable: open (admit) or closed (503) (PARLEY_RATE_LIMIT_FAILURE_MODE, default open).")
+    var rateLimitFailureMode: String?
 
     func run() async throws {
         let logger = Environment.bootstrapLogging()
@@ -27,6 +32,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.runWorker = !(noWorker || Environment.bool("PARLEY_NO_WORKER") == true)
         configuration.migrate = migrate || Environment.bool("PARLEY_MIGRATE") == true
         configuration.adminKey = Environment.string("PARLEY_ADMIN_KEY")
+        if let url = redisURL ?? Environment.string("PARLEY_REDIS_URL") {
+            do {
+                configuration.redis = try RedisSettings(url: url)
+            } catch let error as ParleyError {
+                throw ValidationError("PARLEY_REDIS_URL: \(error.message)")
+            }
+        }
+        if let mode = rateLimitFailureMode ?? Environment.string("PARLEY_RATE_LIMIT_FAILURE_MODE") {
+            guard let parsed = RateLimitFailureMode(rawValue: mode) else {
+                throw ValidationError("rate-limit-failure-mode must be open or closed")
+            }
+            configuration.rateLimitFailureMode = parsed
+        }
         if let value = Environment.int("PARLEY_MAX_BODY_BYTES") { configuration.api.maxBodyBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_ITEMS") { configuration.api.maxItems = max(1, value) }
         if let value = Environment.int("PARLEY_MAX_ITEM_BYTES") { configuration.api.maxItemBytes = max(1_024, value) }
