@@ -32,7 +32,12 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "ParleyBlobs", dependencies: ["ParleyCore"]),
+        .target(name: "ParleyBlobs", dependencies: [
+            "ParleyCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "ParleyLimits", dependencies: [
             "ParleyCore",
             .product(name: "NIOCore", package: "swift-nio"),
