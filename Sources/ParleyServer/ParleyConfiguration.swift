@@ -1,5 +1,6 @@
 import Foundation
 import ParleyAPI
+import ParleyBlobs
 import ParleyCore
 import ParleyEngine
 import ParleyLimits
@@ -27,6 +28,8 @@ public struct ParleyConfiguration: Sendable {
     public var migrate = false
     /// Where blobs live (`PARLEY_BLOB_URL=file:///path`); nil keeps `<data dir>/blobs`.
     public var blobRoot: URL?
+    /// An S3-compatible bucket for blobs (`PARLEY_BLOB_URL=s3://bucket?endpoint=…`); it wins over `blobRoot`.
+    public var s3: S3Settings?
     /// Runs the stand-in echo engine with this delay per item instead of the model sidecar
     /// (`PARLEY_ENGINE=echo`, for queue tests and benchmarks only).
     public var echoDelay: Duration?

@@ -67,8 +67,16 @@ public final class ParleyServer: Sendable {
                 inference = sidecar
             }
         }
+        let blobs: any BlobStore
+        if let s3 = configuration.s3 {
+            let store = S3BlobStore(settings: s3)
+            try await store.createBucketIfNeeded()  // fails fast on a wrong endpoint or secret
+            blobs = store
+        } else {
+            blobs = try LocalBlobStore(root: configuration.blobDirectory)
+        }
         let server = ParleyServer(
-            configuration: configuration, backend: backend, blobs: try LocalBlobStore(root: configuration.blobDirectory),
+            configuration: configuration, backend: backend, blobs: blobs,
             keys: keys, engine: engine, inference: inference, reporter: reporter, logger: logger)
         return server
     }

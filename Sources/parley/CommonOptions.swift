@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ParleyBlobs
 import ParleyCore
 import ParleyEngine
 import ParleyServer
@@ -11,8 +12,10 @@ struct CommonOptions: ParsableArguments {
     var dataDir: String?
     @Option(help: "Postgres URL, postgres://user:password@host:5432/db?sslmode=disable (PARLEY_DATABASE_URL; default: embedded SQLite).")
     var databaseURL: String?
-    @Option(help: "Where blobs live: file:///path (PARLEY_BLOB_URL; default <data dir>/blobs).")
+    @Option(help: "Where blobs live: file:///path or s3://bucket?endpoint=http://host:9000&region=us-east-1 (PARLEY_BLOB_URL; default <data dir>/blobs).")
     var blobURL: String?
+    @Option(help: "S3 access key (PARLEY_S3_ACCESS_KEY or AWS_ACCESS_KEY_ID).") var s3AccessKey: String?
+    @Option(help: "S3 secret key (PARLEY_S3_SECRET_KEY or AWS_SECRET_ACCESS_KEY; prefer the variable).") var s3SecretKey: String?
 
     func configuration() throws -> ParleyConfiguration {
         let root = Environment.string("PARLEY_ROOT").map { URL(fileURLWithPath: $0) }
@@ -39,10 +42,22 @@ struct CommonOptions: ParsableArguments {
             }
         }
         if let url = blobURL ?? Environment.string("PARLEY_BLOB_URL") {
-            guard let parsed = URL(string: url), parsed.scheme == "file", !parsed.path.isEmpty else {
-                throw ValidationError("PARLEY_BLOB_URL must be file:///path")
+            if url.hasPrefix("s3://") {
+                guard let access = s3AccessKey ?? Environment.string("PARLEY_S3_ACCESS_KEY") ?? Environment.string("AWS_ACCESS_KEY_ID"),
+                      let secret = s3SecretKey ?? Environment.string("PARLEY_S3_SECRET_KEY") ?? Environment.string("AWS_SECRET_ACCESS_KEY") else {
+                    throw ValidationError("an s3:// blob URL needs PARLEY_S3_ACCESS_KEY and PARLEY_S3_SECRET_KEY")
+                }
+                do {
+                    configuration.s3 = try S3Settings(url: url, credentials: S3Credentials(accessKey: access, secretKey: secret))
+                } catch let error as ParleyError {
+                    throw ValidationError("PARLEY_BLOB_URL: \(error.message)")
+                }
+            } else {
+                guard let parsed = URL(string: url), parsed.scheme == "file", !parsed.path.isEmpty else {
+                    throw ValidationError("PARLEY_BLOB_URL must be file:///path or s3://bucket?endpoint=…")
+                }
+                configuration.blobRoot = URL(fileURLWithPath: parsed.path)
             }
-            configuration.blobRoot = URL(fileURLWithPath: parsed.path)
         }
         configuration.environment = Environment.string("PARLEY_ENVIRONMENT") ?? configuration.environment
         if let dsn = Environment.string("PARLEY_SENTRY_DSN") {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import ParleyBlobs
 @testable import ParleyCore
 @testable import ParleyStore
 
@@ -13,6 +14,8 @@ import Testing
         let port: Int
         /// Milliseconds the echo engine spends per item.
         var echoDelay = 60
+        /// Blobs in the S3 test bucket (SeaweedFS) rather than a shared directory.
+        var s3 = false
 
         var environment: [String: String] {
             [
@@ -21,7 +24,11 @@ import Testing
                 "PARLEY_LEASE_SECONDS": "2", "PARLEY_BATCH_SIZE": "4", "PARLEY_ADMIN_KEY": LiveServer.adminKey,
                 "PARLEY_STORE_TIMEOUT": "2", "PARLEY_LOG_LEVEL": "warning", "PARLEY_LOG_FORMAT": "json",
                 "PARLEY_PORT": "\(port)",
-            ]
+            ].merging(s3 ? [
+                "PARLEY_BLOB_URL": "s3://parley-test?endpoint=\(S3BlobStoreTests.endpoint.absoluteString)",
+                "PARLEY_S3_ACCESS_KEY": S3BlobStoreTests.credentials.accessKey,
+                "PARLEY_S3_SECRET_KEY": S3BlobStoreTests.credentials.secretKey,
+            ] : [:]) { $1 }
         }
 
         var api: LiveServer { LiveServer(port: port, server: nil) }
@@ -30,11 +37,20 @@ import Testing
             try ChildProcess(arguments, environment: environment, log: directory.url.appendingPathComponent(log))
         }
 
-        /// The job's items as the database holds them, and the result blobs on disk.
+        /// The job's items as the database holds them, and the result blobs the blob store holds:
+        /// every file in the job's results folder, or on S3 each item's result object that exists.
         func audit(jobId: String) async throws -> (items: [JobItem], blobs: Set<String>) {
             let items = try await database.withStore { try await $0.items(jobId: jobId) }
-            let folder = directory.url.appendingPathComponent("blobs/results/\(jobId)")
-            let blobs = Set((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+            guard s3 else {
+                let folder = directory.url.appendingPathComponent("blobs/results/\(jobId)")
+                return (items, Set((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []))
+            }
+            let bucket = S3BlobStore(settings: S3Settings(
+                endpoint: S3BlobStoreTests.endpoint, bucket: "parley-test", credentials: S3BlobStoreTests.credentials))
+            var blobs: Set<String> = []
+            for item in items where try await bucket.get("results/\(jobId)/\(item.id).json") != nil {
+                blobs.insert("\(item.id).json")
+            }
             return (items, blobs)
         }
     }
@@ -61,7 +77,8 @@ import Testing
         let database = try await TestDatabase.create()
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
-        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort())
+        // The production topology: Postgres, S3 storage, one API and three workers.
+        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort(), s3: true)
         let migrate = try cluster.start(["migrate"], log: "migrate.log")
         migrate.process.waitUntilExit()
         #expect(migrate.process.terminationStatus == 0, "\(migrate.output)")
