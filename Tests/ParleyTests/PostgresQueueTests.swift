@@ -57,12 +57,12 @@ import Testing
                 await signal.wait(timeout: .seconds(10))  // the wake-up that follows connecting
                 let clock = ContinuousClock()
                 let waited = try await clock.measure {
-                    async let woke: Void = signal.wait(timeout: .seconds(30))
+                    async let woke: Void = signal.wait(timeout: .seconds(120))
                     try await Task.sleep(for: .milliseconds(200))
                     try await seedJob(store, count: 1)
                     await woke
                 }
-                #expect(waited < .seconds(5), "NOTIFY woke the waiter (\(waited)), it did not time out")
+                #expect(waited < .seconds(60), "NOTIFY woke the waiter (\(waited)) long before its timeout")
             }
         }
     }
