@@ -33,6 +33,9 @@ struct JobsController {
 
     @Sendable func create(_ request: Request, context: ParleyContext) async throws -> Response {
         let key = try context.require(.jobsWrite)
+        if key.quotas.isLimited, let quota = key.quotas.exhausted(by: try await store.usage(keyId: key.id, day: Usage.day(.now()))) {
+            throw ParleyError.quotaExceeded(quota)
+        }
         let body = try await RequestDecoding.body(request, limit: configuration.maxBodyBytes)
         let validated = try JobValidator(configuration: configuration)
             .validate(try RequestDecoding.json(CreateJobRequest.self, from: body))

@@ -10,10 +10,14 @@ struct KeysController {
         var scopes: [String]?
         var ratePerMinute: Int?
         var burst: Int?
+        var audioSecondsPerDay: Double?
+        var charactersPerDay: Int?
 
         enum CodingKeys: String, CodingKey {
             case owner, scopes, burst
             case ratePerMinute = "rate_per_minute"
+            case audioSecondsPerDay = "audio_seconds_per_day"
+            case charactersPerDay = "characters_per_day"
         }
     }
 
@@ -24,10 +28,11 @@ struct KeysController {
         var owner: String
         var scopes: [String]
         var rate: RateSettings
+        var quotas: Quotas
         var createdAt: String
 
         enum CodingKeys: String, CodingKey {
-            case id, key, prefix, owner, scopes, rate
+            case id, key, prefix, owner, scopes, rate, quotas
             case createdAt = "created_at"
         }
     }
@@ -60,10 +65,18 @@ struct KeysController {
             guard (1...1_000_000).contains(burst) else { throw ParleyError.invalidValue("burst", "burst must be 1 to 1000000") }
             rate.burst = burst
         }
+        if let value = body.audioSecondsPerDay, !(value > 0 && value.isFinite) {
+            throw ParleyError.invalidValue("audio_seconds_per_day", "audio_seconds_per_day must be a positive number")
+        }
+        if let value = body.charactersPerDay, value <= 0 {
+            throw ParleyError.invalidValue("characters_per_day", "characters_per_day must be a positive integer")
+        }
+        let quotas = Quotas(audioSecondsPerDay: body.audioSecondsPerDay, charactersPerDay: body.charactersPerDay)
         let (record, key) = try await keys.create(
-            owner: owner, scopes: scopes, rate: rate, actorKeyId: admin.id, requestId: context.requestId)
+            owner: owner, scopes: scopes, rate: rate, quotas: quotas, actorKeyId: admin.id, requestId: context.requestId)
         return try JSONResponse.make(.created, CreatedKeyView(
             id: record.id, key: key, prefix: record.prefix, owner: record.owner,
-            scopes: record.scopes.sorted().map(\.rawValue), rate: record.rate, createdAt: record.createdAt.iso8601))
+            scopes: record.scopes.sorted().map(\.rawValue), rate: record.rate, quotas: record.quotas,
+            createdAt: record.createdAt.iso8601))
     }
 }

@@ -15,7 +15,7 @@ public struct KeyService: Sendable {
     /// Creates a key and returns its record and the plaintext, which is never stored.
     /// - Parameter seed: an operator-chosen key to use instead of a random one.
     public func create(
-        owner: String, scopes: Set<Scope>, rate: RateSettings? = nil, seed: String? = nil,
+        owner: String, scopes: Set<Scope>, rate: RateSettings? = nil, quotas: Quotas = Quotas(), seed: String? = nil,
         actorKeyId: String? = nil, requestId: String? = nil
     ) async throws -> (record: APIKeyRecord, key: String) {
         guard !scopes.isEmpty else { throw ParleyError.invalidValue("scopes", "at least one scope is required") }
@@ -31,7 +31,7 @@ public struct KeyService: Sendable {
         let record = APIKeyRecord(
             id: Identifier.make("key", length: 16), prefix: APIKeyCodec.prefix(of: key),
             secretHash: APIKeyCodec.hash(key), owner: owner, scopes: scopes,
-            rate: rate ?? defaultRate, createdAt: .now())
+            rate: rate ?? defaultRate, quotas: quotas, createdAt: .now())
         try await store.createKey(
             record, audit: AuditEntry(keyId: actorKeyId, action: "key.create", target: record.id, requestId: requestId))
         return (record, key)

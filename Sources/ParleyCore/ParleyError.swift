@@ -63,6 +63,9 @@ extension ParleyError {
     public static func rateLimited(retryAfter: Int) -> ParleyError {
         .init(code: "rate_limited", message: "too many requests; retry after \(retryAfter) s", status: 429)
     }
+    public static func quotaExceeded(_ quota: String) -> ParleyError {
+        .init(code: "quota_exceeded", message: "this key has used its \(quota) quota for today (UTC)", param: quota, status: 429)
+    }
     public static func storeUnavailable(_ message: String = "the store is unavailable") -> ParleyError {
         .init(code: "store_unavailable", message: message, status: 503, retryable: true)
     }

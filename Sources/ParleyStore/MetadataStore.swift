@@ -48,6 +48,8 @@ public protocol MetadataStore: Sendable {
     /// Revokes a key by id or prefix; false when no such live key exists.
     func revokeKey(_ idOrPrefix: String, audit: AuditEntry) async throws -> Bool
     func countKeys() async throws -> Int
+    /// What the key's succeeded items used on `day` (`YYYY-MM-DD`, UTC).
+    func usage(keyId: String, day: String) async throws -> Usage
     func auditLog(limit: Int) async throws -> [AuditEntry]
     /// Items queued or running, per model and status.
     func queueDepth() async throws -> [QueueDepth]

@@ -56,6 +56,14 @@ enum PostgresMigrations {
               action text NOT NULL, target text NOT NULL, request_id text, remote_addr text)
             """,
         ]),
+        (2, [
+            "ALTER TABLE api_keys ADD COLUMN quota_audio_seconds double precision, ADD COLUMN quota_characters bigint",
+            """
+            CREATE TABLE usage_daily (
+              owner_key_id text NOT NULL, day text NOT NULL, audio_seconds double precision NOT NULL DEFAULT 0,
+              characters bigint NOT NULL DEFAULT 0, PRIMARY KEY (owner_key_id, day))
+            """,
+        ]),
     ]
 
     /// The version a fully migrated database is at.

@@ -100,9 +100,11 @@ extension PostgresStore: MetadataStore {
         try await transaction { db in
             try await db.run(
                 """
-                INSERT INTO api_keys (id, prefix, secret_hash, owner, scopes, rate_per_minute, burst, created_at)
+                INSERT INTO api_keys (id, prefix, secret_hash, owner, scopes, rate_per_minute, burst, created_at,
+                  quota_audio_seconds, quota_characters)
                 VALUES (\(key.id), \(key.prefix), \(key.secretHash), \(key.owner), \(scopes),
-                  \(key.rate.perMinute), \(key.rate.burst), \(key.createdAt))
+                  \(key.rate.perMinute), \(key.rate.burst), \(key.createdAt),
+                  \(key.quotas.audioSecondsPerDay), \(key.quotas.charactersPerDay))
                 """,
                 logger: logger)
             try await db.insertAudit(audit, logger: logger)
@@ -142,6 +144,16 @@ extension PostgresStore: MetadataStore {
         let logger = logger
         return try await read { db in
             try await db.rows("SELECT COUNT(*)::integer AS n FROM api_keys", logger: logger) { try $0.int("n") }.first ?? 0
+        }
+    }
+
+    public func usage(keyId: String, day: String) async throws -> Usage {
+        let logger = logger
+        return try await read { db in
+            try await db.rows(
+                "SELECT audio_seconds, characters FROM usage_daily WHERE owner_key_id = \(keyId) AND day = \(day)",
+                logger: logger
+            ) { Usage(audioSeconds: try $0.optionalDouble("audio_seconds") ?? 0, characters: try $0.int("characters")) }.first ?? Usage()
         }
     }
 

@@ -124,6 +124,14 @@ extension PostgresConnection {
                 WHERE id = \(item.id)
                 """,
                 logger: logger)
+            try await run(
+                """
+                INSERT INTO usage_daily AS u (owner_key_id, day, audio_seconds, characters)
+                VALUES (\(item.ownerKeyId), \(Usage.day(now)), \(meta.audioSeconds ?? 0), \(meta.characters ?? 0))
+                ON CONFLICT (owner_key_id, day) DO UPDATE SET audio_seconds = u.audio_seconds + EXCLUDED.audio_seconds,
+                  characters = u.characters + EXCLUDED.characters
+                """,
+                logger: logger)
         case (false, .failed(let error)):
             target = .failed
             try await run(

@@ -55,6 +55,9 @@ struct PGRow {
             id: try string("id"), prefix: try string("prefix"), secretHash: try string("secret_hash"), owner: try string("owner"),
             scopes: Set(try string("scopes").split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
             rate: RateSettings(perMinute: try int("rate_per_minute"), burst: try int("burst")),
+            quotas: Quotas(
+                audioSecondsPerDay: try optionalDouble("quota_audio_seconds"),
+                charactersPerDay: try raw["quota_characters"].decode(Int?.self)),
             createdAt: try millis("created_at"), revokedAt: try optionalMillis("revoked_at"))
     }
 

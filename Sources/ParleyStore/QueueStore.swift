@@ -16,12 +16,17 @@ public struct ResultMetadata: Sendable, Equatable {
     public var detectedLanguage: String?
     public var languageProbability: Double?
     public var audioSeconds: Double?
+    /// Characters of input text, charged to the key's daily quota (text items).
+    public var characters: Int?
 
-    public init(modelUsed: String, detectedLanguage: String?, languageProbability: Double?, audioSeconds: Double?) {
+    public init(
+        modelUsed: String, detectedLanguage: String?, languageProbability: Double?, audioSeconds: Double?, characters: Int? = nil
+    ) {
         self.modelUsed = modelUsed
         self.detectedLanguage = detectedLanguage
         self.languageProbability = languageProbability
         self.audioSeconds = audioSeconds
+        self.characters = characters
     }
 }
 

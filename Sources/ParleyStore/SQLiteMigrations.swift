@@ -41,5 +41,14 @@ enum SQLiteMigrations {
               action TEXT NOT NULL, target TEXT NOT NULL, request_id TEXT, remote_addr TEXT)
             """,
         ]),
+        (2, [
+            "ALTER TABLE api_keys ADD COLUMN quota_audio_seconds REAL",
+            "ALTER TABLE api_keys ADD COLUMN quota_characters INTEGER",
+            """
+            CREATE TABLE usage_daily (
+              owner_key_id TEXT NOT NULL, day TEXT NOT NULL, audio_seconds REAL NOT NULL DEFAULT 0,
+              characters INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner_key_id, day))
+            """,
+        ]),
     ]
 }

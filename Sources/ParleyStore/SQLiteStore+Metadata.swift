@@ -106,12 +106,14 @@ extension SQLiteStore: MetadataStore {
         try await transaction { db in
             try await db.run(
                 """
-                INSERT INTO api_keys (id, prefix, secret_hash, owner, scopes, rate_per_minute, burst, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO api_keys (id, prefix, secret_hash, owner, scopes, rate_per_minute, burst, created_at,
+                  quota_audio_seconds, quota_characters)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(key.id), .text(key.prefix), .text(key.secretHash), .text(key.owner),
                  .text(key.scopes.sorted().map(\.rawValue).joined(separator: " ")),
-                 .integer(key.rate.perMinute), .integer(key.rate.burst), .millis(key.createdAt)])
+                 .integer(key.rate.perMinute), .integer(key.rate.burst), .millis(key.createdAt),
+                 .optionalFloat(key.quotas.audioSecondsPerDay), key.quotas.charactersPerDay.map { .integer($0) } ?? .null])
             try await db.insertAudit(audit)
         }
     }
@@ -139,6 +141,14 @@ extension SQLiteStore: MetadataStore {
 
     public func countKeys() async throws -> Int {
         try await read { db in try await db.rows("SELECT COUNT(*) AS n FROM api_keys").first?.int("n") ?? 0 }
+    }
+
+    public func usage(keyId: String, day: String) async throws -> Usage {
+        try await read { db in
+            try await db.rows(
+                "SELECT audio_seconds, characters FROM usage_daily WHERE owner_key_id = ? AND day = ?", [.text(keyId), .text(day)]
+            ).first.map { Usage(audioSeconds: $0.optionalDouble("audio_seconds") ?? 0, characters: $0.int("characters")) } ?? Usage()
+        }
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {

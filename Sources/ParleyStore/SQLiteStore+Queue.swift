@@ -111,6 +111,13 @@ extension SQLiteSession {
                 """,
                 [.text(resultRef), .text(meta.modelUsed), .optionalText(meta.detectedLanguage),
                  .optionalFloat(meta.languageProbability), .optionalFloat(meta.audioSeconds), .millis(now), .text(item.id)])
+            try await run(
+                """
+                INSERT INTO usage_daily (owner_key_id, day, audio_seconds, characters) VALUES (?, ?, ?, ?)
+                ON CONFLICT (owner_key_id, day) DO UPDATE SET audio_seconds = audio_seconds + excluded.audio_seconds,
+                  characters = characters + excluded.characters
+                """,
+                [.text(item.ownerKeyId), .text(Usage.day(now)), .float(meta.audioSeconds ?? 0), .integer(meta.characters ?? 0)])
         case (false, .failed(let error)):
             target = .failed
             try await run(

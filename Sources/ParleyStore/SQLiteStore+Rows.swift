@@ -43,6 +43,7 @@ extension Row {
             id: string("id"), prefix: string("prefix"), secretHash: string("secret_hash"), owner: string("owner"),
             scopes: Set(string("scopes").split(separator: " ").compactMap { Scope(rawValue: String($0)) }),
             rate: RateSettings(perMinute: int("rate_per_minute"), burst: int("burst")),
+            quotas: Quotas(audioSecondsPerDay: optionalDouble("quota_audio_seconds"), charactersPerDay: optionalInt("quota_characters")),
             createdAt: millis("created_at"), revokedAt: optionalMillis("revoked_at"))
     }
 

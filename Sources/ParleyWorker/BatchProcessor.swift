@@ -39,9 +39,12 @@ struct BatchProcessor: Sendable {
             let key = "results/\(item.jobId)/\(item.id).json"
             do {
                 try await blobs.put(key, data: try JSONEncoder().encode(value))
+                var characters: Int?
+                if case .text(let text) = item.input { characters = text.count }
                 outcome = .succeeded(resultRef: key, metadata: ResultMetadata(
                     modelUsed: value.model, detectedLanguage: value.language,
-                    languageProbability: value.languageProbability, audioSeconds: value.duration))
+                    languageProbability: value.languageProbability, audioSeconds: item.kind == .audio ? value.duration : nil,
+                    characters: characters))
             } catch {
                 outcome = retryOrFail(item, .storageError("writing the result failed"), now: now)
             }

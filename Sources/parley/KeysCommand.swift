@@ -21,6 +21,8 @@ struct KeysCommand: AsyncParsableCommand {
         @Option(help: "Comma-separated scopes: jobs:write, jobs:read, admin.") var scopes = "jobs:write,jobs:read"
         @Option(help: "Requests per minute.") var ratePerMinute: Int?
         @Option(help: "Burst size.") var burst: Int?
+        @Option(help: "Audio seconds a day (UTC) the key's jobs may transcribe; unlimited when absent.") var audioSecondsPerDay: Double?
+        @Option(help: "Characters of text a day (UTC) the key's jobs may translate; unlimited when absent.") var charactersPerDay: Int?
 
         func run() async throws {
             let parsed = try Set(scopes.split(separator: ",").map { raw in
@@ -33,7 +35,8 @@ struct KeysCommand: AsyncParsableCommand {
                 var rate = keys.defaultRate
                 rate.perMinute = ratePerMinute ?? rate.perMinute
                 rate.burst = burst ?? rate.burst
-                let created = try await keys.create(owner: owner, scopes: parsed, rate: rate)
+                let quotas = Quotas(audioSecondsPerDay: audioSecondsPerDay, charactersPerDay: charactersPerDay)
+                let created = try await keys.create(owner: owner, scopes: parsed, rate: rate, quotas: quotas)
                 return "\(created.record.id) \(created.key)"
             }
             print(key)
