@@ -65,4 +65,16 @@ public enum ParleyRouter {
         if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router
     }
+
+    /// A worker's own small HTTP surface, for probes and scrapers: `/v1/health`, `/v1/ready`
+    /// (store and engine) and `/metrics`.
+    public static func probes(
+        store: any MetadataStore, engine: (any InferenceEngine)?, metrics: MetricsEndpoint, reporter: (any ErrorReporter)?
+    ) -> Router<ParleyContext> {
+        let router = Router(context: ParleyContext.self)
+        router.add(middleware: RequestIdMiddleware(reporter: reporter))
+        HealthController(store: store, engine: engine).register(on: router)
+        MetricsController(endpoint: metrics).register(on: router)
+        return router
+    }
 }

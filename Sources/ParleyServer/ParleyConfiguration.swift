@@ -51,6 +51,8 @@ public struct ParleyConfiguration: Sendable {
     public var fetchAllowedHosts: Set<String> = []
     /// Whether `GET /metrics` serves the Prometheus registry (call `PrometheusExport.registry` first).
     public var exportMetrics = false
+    /// Where `parley worker` serves `/metrics` and health probes; nil serves nothing.
+    public var workerMetricsPort: Int?
     /// A bearer token `GET /metrics` requires; nil leaves it open.
     public var metricsToken: String?
     /// Where unexpected errors are reported (`PARLEY_SENTRY_DSN`); nil reports nowhere.

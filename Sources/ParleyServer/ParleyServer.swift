@@ -110,6 +110,12 @@ public final class ParleyServer: Sendable {
         }
         if configuration.runAPI {
             services = [application(services: services, onAdminKey: onAdminKey, onListening: onListening)]
+        } else if let port = configuration.workerMetricsPort {
+            let router = ParleyRouter.probes(store: store, engine: inference, metrics: metricsEndpoint, reporter: reporter)
+            services = [Application(
+                router: router, configuration: .init(address: .hostname(configuration.host, port: port), serverName: "parley-worker"),
+                services: services, onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+                logger: logger)]
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
@@ -126,6 +132,10 @@ public final class ParleyServer: Sendable {
         await running.withLock { $0 }?.triggerGracefulShutdown()
     }
 
+    private var metricsEndpoint: MetricsEndpoint {
+        MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.render() })
+    }
+
     private func application(
         services: [any Service], onAdminKey: @escaping @Sendable (String) async -> Void,
         onListening: @escaping @Sendable (Int) async -> Void
@@ -137,9 +147,7 @@ public final class ParleyServer: Sendable {
             store: store, blobs: blobs, limiter: limiter, keys: keys, signal: signal, engine: inference,
             asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
             configuration: configuration.api,
-            metrics: configuration.exportMetrics
-                ? MetricsEndpoint(token: configuration.metricsToken, render: { PrometheusExport.render() })
-                : nil,
+            metrics: configuration.exportMetrics ? metricsEndpoint : nil,
             reporter: reporter))
         var app = Application(
             router: router,

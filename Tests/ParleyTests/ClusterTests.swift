@@ -115,6 +115,24 @@ import Testing
         await database.drop()
     }
 
+    @Test func workerServesMetricsAndProbes() async throws {
+        let database = try await TestDatabase.create()
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort())
+        let metricsPort = try ProcessRunner.freePort()
+        let worker = try cluster.start(["worker", "--migrate", "--metrics-port", "\(metricsPort)"], log: "worker.log")
+        defer { worker.stop() }
+        let probes = LiveServer(port: metricsPort, server: nil)
+        try await waitForHealth(probes)
+        #expect(try await probes.get("/v1/ready", key: nil).status == 200)
+        let metrics = try await probes.get("/metrics", key: nil)
+        #expect(metrics.status == 200 && metrics.text.contains("parley_queue_items"), "\(metrics.text.prefix(300))")
+        #expect(try await probes.get("/v1/jobs", key: nil).status == 404, "a worker serves no API")
+        worker.stop()
+        await database.drop()
+    }
+
     @Test func postgresGoingAwayAnswers503AndEveryItemFinishesOnce() async throws {
         let database = try await TestDatabase.create(on: TestDatabase.chaosURL)
         let directory = try TemporaryDirectory()

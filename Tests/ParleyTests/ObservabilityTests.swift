@@ -42,7 +42,8 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let shipped = try String(contentsOf: LiveServer.repositoryRoot.appendingPathComponent("deploy/prometheus/prometheus.yml"), encoding: .utf8)
-        let config = shipped.replacingOccurrences(of: "parley:8080", with: "127.0.0.1:\(port)")
+        // The shipped targets (the API and the workers in compose) become this test's server.
+        let config = shipped.replacing(try Regex(#"targets: \[[^\]]*\]"#), with: "targets: [\"127.0.0.1:\(port)\"]")
             .replacingOccurrences(of: "scrape_interval: 15s", with: "scrape_interval: 1s")
         let configURL = directory.url.appendingPathComponent("prometheus.yml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
