@@ -51,3 +51,17 @@ public struct Job: Sendable, Equatable {
         self.finishedAt = finishedAt
     }
 }
+
+extension Job {
+    /// The job after item moves `change` its counters at `now`: status re-derived,
+    /// `startedAt` set by the first item to start, `finishedAt` by reaching a terminal status.
+    public func adjusted(now: Millis, _ change: (inout JobCounts) -> Void) -> Job {
+        var job = self
+        change(&job.counts)
+        job.status = JobStatus.derive(from: job.counts, cancelRequested: cancelRequested)
+        job.updatedAt = now
+        job.startedAt = startedAt ?? (job.counts.running + job.counts.finished > 0 ? now : nil)
+        job.finishedAt = job.status.isTerminal ? (finishedAt ?? now) : nil
+        return job
+    }
+}

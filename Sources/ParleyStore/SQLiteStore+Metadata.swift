@@ -47,19 +47,19 @@ extension SQLiteStore: MetadataStore {
 
     public func job(id: String, ownerKeyId: String) async throws -> Job? {
         try await read { db in
-            try await db.rows("SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]).first?.job
+            try await db.rows("SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]).first?.job()
         }
     }
 
     public func items(jobId: String) async throws -> [JobItem] {
         try await read { db in
-            try await db.rows("SELECT * FROM items WHERE job_id = ? ORDER BY seq", [.text(jobId)]).map(\.item)
+            try await db.rows("SELECT * FROM items WHERE job_id = ? ORDER BY seq", [.text(jobId)]).map { try $0.item() }
         }
     }
 
     public func item(jobId: String, clientId: String) async throws -> JobItem? {
         try await read { db in
-            try await db.rows("SELECT * FROM items WHERE job_id = ? AND client_id = ?", [.text(jobId), .text(clientId)]).first?.item
+            try await db.rows("SELECT * FROM items WHERE job_id = ? AND client_id = ?", [.text(jobId), .text(clientId)]).first?.item()
         }
     }
 
@@ -72,12 +72,12 @@ extension SQLiteStore: MetadataStore {
                     ORDER BY created_at DESC, id DESC LIMIT ?
                     """,
                     [.text(ownerKeyId), .millis(cursor.createdAt), .millis(cursor.createdAt), .text(cursor.id), .integer(limit)]
-                ).map(\.job)
+                ).map { try $0.job() }
             }
             return try await db.rows(
                 "SELECT * FROM jobs WHERE owner_key_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
                 [.text(ownerKeyId), .integer(limit)]
-            ).map(\.job)
+            ).map { try $0.job() }
         }
     }
 
@@ -85,7 +85,7 @@ extension SQLiteStore: MetadataStore {
         try await transaction { db in
             guard let job = try await db.rows(
                 "SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]
-            ).first?.job else { return nil }
+            ).first?.job() else { return nil }
             if job.status.isTerminal { return job }
             let now = audit.at
             try await db.run("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", [.text(id)])
@@ -120,12 +120,12 @@ extension SQLiteStore: MetadataStore {
 
     public func key(prefix: String) async throws -> APIKeyRecord? {
         try await read { db in
-            try await db.rows("SELECT * FROM api_keys WHERE prefix = ?", [.text(prefix)]).first?.apiKey
+            try await db.rows("SELECT * FROM api_keys WHERE prefix = ?", [.text(prefix)]).first?.apiKey()
         }
     }
 
     public func listKeys() async throws -> [APIKeyRecord] {
-        try await read { db in try await db.rows("SELECT * FROM api_keys ORDER BY created_at, id").map(\.apiKey) }
+        try await read { db in try await db.rows("SELECT * FROM api_keys ORDER BY created_at, id").map { try $0.apiKey() } }
     }
 
     public func revokeKey(_ idOrPrefix: String, audit: AuditEntry) async throws -> Bool {
@@ -153,7 +153,7 @@ extension SQLiteStore: MetadataStore {
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
         try await read { db in
-            try await db.rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [.integer(limit)]).map(\.audit)
+            try await db.rows("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [.integer(limit)]).map { try $0.audit() }
         }
     }
 

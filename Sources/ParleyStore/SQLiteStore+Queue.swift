@@ -23,7 +23,7 @@ extension SQLiteStore: QueueStore {
                 WHERE status = 'queued' AND id IN (\(SQLiteSession.placeholders(ids.count))) RETURNING *
                 """,
                 [.text(owner), .millis(now + lease), .millis(now)] + ids.map { .text($0) }
-            ).map(\.item)
+            ).map { try $0.item() }
             for (jobId, items) in Dictionary(grouping: claimed, by: \.jobId) {
                 try await db.adjustJob(jobId, now: now) { $0.move(items.count, from: .queued, to: .running) }
             }
@@ -71,7 +71,7 @@ extension SQLiteStore: QueueStore {
         try await transaction { db in
             let expired = try await db.rows(
                 "SELECT * FROM items WHERE status = 'running' AND lease_expires_at < ?", [.millis(now)]
-            ).map(\.item)
+            ).map { try $0.item() }
             for item in expired {
                 let outcome: ItemOutcome = item.attempts >= item.maxAttempts
                     ? .failed(.workerLost) : .retry(.workerLost, runAfter: now)
@@ -87,7 +87,7 @@ extension SQLiteSession {
     func runningItem(_ id: String, owner: String) async throws -> JobItem? {
         try await rows(
             "SELECT * FROM items WHERE id = ? AND status = 'running' AND lease_owner = ?", [.text(id), .text(owner)]
-        ).first?.item
+        ).first?.item()
     }
 
     /// Moves a running item to where `outcome` says, or to `cancelled` when its job was cancelled.

@@ -88,8 +88,8 @@ struct SQLiteSession {
     }
 }
 
-/// Typed access to a result row's columns.
-struct Row {
+/// Typed access to a SQLite result row's columns.
+struct Row: ColumnReader {
     let raw: SQLiteRow
 
     func string(_ name: String) -> String { raw.column(name)?.string ?? "" }
@@ -99,6 +99,7 @@ struct Row {
     func millis(_ name: String) -> Millis { Millis(int(name)) }
     func optionalMillis(_ name: String) -> Millis? { optionalInt(name).map(Millis.init) }
     func optionalDouble(_ name: String) -> Double? { raw.column(name).flatMap { $0.isNull ? nil : $0.double } }
+    func bool(_ name: String) -> Bool { int(name) != 0 }
 }
 
 extension SQLiteData {
