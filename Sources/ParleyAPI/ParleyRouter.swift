@@ -62,6 +62,7 @@ public enum ParleyRouter {
             translationModel: dependencies.translationModel
         ).register(on: router)
         LanguagesController(engine: dependencies.engine).register(on: router)
+        UsageController(store: dependencies.store).register(on: router)
         if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router
     }

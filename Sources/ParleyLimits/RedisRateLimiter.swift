@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Logging
 import Metrics
+import Synchronization
 import ParleyCore
 
 /// What the API does while Redis cannot answer.
@@ -17,12 +18,14 @@ public enum RateLimitFailureMode: String, Sendable {
 /// One Lua script refills and takes atomically, on Redis's own clock (`TIME`), so the
 /// API servers' clocks never matter. The script is called by SHA and loaded when Redis
 /// does not know it yet.
-public struct RedisRateLimiter: RateLimiter {
+public final class RedisRateLimiter: RateLimiter, Sendable {
     let client: RedisClient
     let failureMode: RateLimitFailureMode
     let keyPrefix: String
     let logger: Logger
     private let failures = Counter(label: MetricName.rateLimiterFailures, dimensions: [])
+    /// When the last failure was logged: one line per 10 s while Redis is down, not one per request.
+    private let lastLogged = Mutex<ContinuousClock.Instant?>(nil)
 
     public init(client: RedisClient, failureMode: RateLimitFailureMode, keyPrefix: String = "parley:rl:", logger: Logger) {
         self.client = client
@@ -41,7 +44,15 @@ public struct RedisRateLimiter: RateLimiter {
             return try Self.decision(from: reply, rule: rule)
         } catch {
             failures.increment()
-            logger.warning("rate limiter unavailable", metadata: ["error": "\(error)", "mode": "\(failureMode.rawValue)"])
+            let now = ContinuousClock.now
+            let log = lastLogged.withLock { last in
+                guard last.map({ now - $0 >= .seconds(10) }) ?? true else { return false }
+                last = now
+                return true
+            }
+            if log {
+                logger.warning("rate limiter unavailable", metadata: ["error": "\(error)", "mode": "\(failureMode.rawValue)"])
+            }
             switch failureMode {
             case .open:
                 return RateDecision(allowed: true, limit: Int(rule.capacity), remaining: Int(rule.capacity), resetSeconds: 0, retryAfterSeconds: 0)

@@ -21,6 +21,10 @@ import Testing
             _ = try await server.waitForJob(try #require(first.json["job_id"] as? String), key: key, timeout: .seconds(30))
             let refused = try await server.post("/v1/jobs", json: audio, key: key)
             #expect(refused.status == 429 && refused.errorCode == "quota_exceeded" && refused.errorParam == "audio_seconds_per_day")
+            let usage = try await server.get("/v1/usage", key: key).json
+            #expect((usage["usage"] as? [String: Any])?["audio_seconds"] as? Double == 0.1)
+            #expect((usage["quotas"] as? [String: Any])?["audio_seconds_per_day"] as? Double == 0.05)
+            #expect(usage["day"] as? String == Usage.day(.now()))
             #expect(try await server.post("/v1/jobs", json: audio).status == 202, "other keys are not affected")
 
             for (field, bad) in [("audio_seconds_per_day", -1), ("characters_per_day", 0)] {
