@@ -21,7 +21,8 @@ final class RedisConnection: Sendable {
     /// Connects, then authenticates and selects the database when the settings ask for it.
     static func connect(_ settings: RedisSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RedisConnection {
         let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(TimeAmount(settings.timeout))
+            .connectTimeout(.nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000
+                + settings.timeout.components.attoseconds / 1_000_000_000))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RESPReplyHandler()) }
@@ -60,7 +61,8 @@ final class RedisConnection: Sendable {
         }
         channel.flush()
         let channel = channel
-        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
+        let deadline = loop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
+            + timeout.components.attoseconds / 1_000_000_000)) {
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }
