@@ -28,7 +28,7 @@ public enum APIKeyCodec {
 
     /// Hex SHA-256 of the whole key.
     public static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(key.utf8)).hexString
     }
 
     /// Compares two strings in time that depends only on their lengths.

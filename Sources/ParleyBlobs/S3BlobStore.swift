@@ -103,7 +103,7 @@ public struct S3BlobStore: BlobStore {
         _ method: String, key: String?, query: [(String, String)], body: Data, operation: String, accept: Set<Int>
     ) async throws -> (Int, Data, HTTPHeaders) {
         let location = settings.location(of: key)
-        let payloadHash = SigV4Signer.hex(SHA256.hash(data: body))
+        let payloadHash = SHA256.hash(data: body).hexString
         let headers = [("Host", location.host), ("x-amz-content-sha256", payloadHash)]
         let signed = signer.sign(method: method, path: location.path, query: query, headers: headers, payloadHash: payloadHash, date: Date())
         let queryString = SigV4Signer.canonicalQuery(query)

@@ -27,7 +27,7 @@ public struct SigV4Signer: Sendable {
     }
 
     /// The SHA-256 of an empty payload, hex-encoded.
-    public static let emptyPayloadHash = hex(SHA256.hash(data: Data()))
+    public static let emptyPayloadHash = SHA256.hash(data: Data()).hexString
 
     /// The headers that sign a request: `Authorization` and `X-Amz-Date` (the caller sends every
     /// header in `headers` too, `Host` and, for S3, `X-Amz-Content-SHA256` among them).
@@ -63,13 +63,13 @@ public struct SigV4Signer: Sendable {
     }
 
     func signature(canonicalRequest: String, amzDate: String) -> String {
-        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope(amzDate), Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))]
+        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope(amzDate), SHA256.hash(data: Data(canonicalRequest.utf8)).hexString]
             .joined(separator: "\n")
         var key = SymmetricKey(data: Data("AWS4\(credentials.secretKey)".utf8))
         for part in [String(amzDate.prefix(8)), region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        return HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key).hexString
     }
 
     func scope(_ amzDate: String) -> String {
@@ -115,7 +115,4 @@ public struct SigV4Signer: Sendable {
         return String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        digest.map { String(format: "%02x", $0) }.joined()
-    }
 }

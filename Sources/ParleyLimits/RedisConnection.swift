@@ -21,8 +21,7 @@ final class RedisConnection: Sendable {
     /// Connects, then authenticates and selects the database when the settings ask for it.
     static func connect(_ settings: RedisSettings, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RedisConnection {
         let channel = try await ClientBootstrap(group: group)
-            .connectTimeout(.nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000
-                + settings.timeout.components.attoseconds / 1_000_000_000))
+            .connectTimeout(TimeAmount(settings.timeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RESPReplyHandler()) }
@@ -61,8 +60,7 @@ final class RedisConnection: Sendable {
         }
         channel.flush()
         let channel = channel
-        let deadline = loop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-            + timeout.components.attoseconds / 1_000_000_000)) {
+        let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }

@@ -99,5 +99,5 @@ public final class RedisRateLimiter: RateLimiter, Sendable {
         return {allowed, math.floor(tokens), retry, reset}
         """
 
-    static let scriptSHA = Insecure.SHA1.hash(data: Array(script.utf8)).map { String(format: "%02x", $0) }.joined()
+    static let scriptSHA = Insecure.SHA1.hash(data: Array(script.utf8)).hexString
 }

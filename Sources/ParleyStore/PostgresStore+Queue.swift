@@ -143,22 +143,15 @@ extension PostgresConnection {
                 logger: logger)
         case (false, .retry(let error, let runAfter)):
             target = .queued
-            if recordError {
-                try await run(
-                    """
-                    UPDATE items SET status = 'queued', run_after = \(runAfter), error_code = \(error.code),
-                      error_message = \(error.message), lease_owner = NULL, lease_expires_at = NULL
-                    WHERE id = \(item.id)
-                    """,
-                    logger: logger)
-            } else {
-                try await run(
-                    """
-                    UPDATE items SET status = 'queued', run_after = \(runAfter), lease_owner = NULL, lease_expires_at = NULL
-                    WHERE id = \(item.id)
-                    """,
-                    logger: logger)
-            }
+            // A release keeps the item's last error: NULL binds leave the columns as they are.
+            let (code, message) = recordError ? (error.code, error.message) : (nil, nil)
+            try await run(
+                """
+                UPDATE items SET status = 'queued', run_after = \(runAfter), error_code = COALESCE(\(code), error_code),
+                  error_message = COALESCE(\(message), error_message), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(item.id)
+                """,
+                logger: logger)
         }
         try await adjust(job, now: now, logger: logger) { $0.move(from: .running, to: target) }
     }

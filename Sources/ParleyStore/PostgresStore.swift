@@ -95,7 +95,7 @@ extension PostgresStore {
             var attempt = 1
             while true {
                 do {
-                    return try await self.client.withConnection { connection in
+                    return try await self.leased { connection in
                         try await connection.query("BEGIN", logger: self.logger)
                         do {
                             let value = try await body(connection)
@@ -116,7 +116,20 @@ extension PostgresStore {
 
     /// Runs one statement's worth of reads on a pooled connection, within the operation timeout.
     func read<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await guarded { try await self.client.withConnection { try await body($0) } }
+        try await guarded { try await self.leased(body) }
+    }
+
+    /// Runs `body` on a pooled connection. PostgresNIO queries ignore task cancellation, so a
+    /// cancelled operation (the timeout fired) closes its connection: the pending query fails at
+    /// once instead of holding the caller, and the pool replaces the connection.
+    private func leased<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await withTaskCancellationHandler {
+                try await body(connection)
+            } onCancel: {
+                let _: EventLoopFuture<Void> = connection.close()
+            }
+        }
     }
 
     /// Bounds `body` by the operation timeout and maps connection failures to `store_unavailable`.

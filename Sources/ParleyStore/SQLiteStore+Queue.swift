@@ -125,10 +125,14 @@ extension SQLiteSession {
                 [.text(error.code), .text(error.message), .millis(now), .text(item.id)])
         case (false, .retry(let error, let runAfter)):
             target = .queued
-            let errorColumns = recordError ? ", error_code = ?, error_message = ?" : ""
-            let errorBinds: [SQLiteData] = recordError ? [.text(error.code), .text(error.message)] : []
-            try await run("UPDATE items SET status = 'queued', run_after = ?\(errorColumns), \(clearLease) WHERE id = ?",
-                          [.millis(runAfter)] + errorBinds + [.text(item.id)])
+            // A release keeps the item's last error: NULL binds leave the columns as they are.
+            try await run(
+                """
+                UPDATE items SET status = 'queued', run_after = ?, error_code = COALESCE(?, error_code),
+                  error_message = COALESCE(?, error_message), \(clearLease) WHERE id = ?
+                """,
+                [.millis(runAfter), .optionalText(recordError ? error.code : nil),
+                 .optionalText(recordError ? error.message : nil), .text(item.id)])
         }
         try await adjust(job, now: now) { $0.move(from: .running, to: target) }
     }

@@ -28,10 +28,18 @@ final class ChildProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// SIGTERM, then waits for the exit.
-    func stop() {
-        if process.isRunning { process.terminate() }
+    /// SIGTERM, then waits for the exit; SIGKILL after `grace`, so a process that hangs in
+    /// shutdown fails its test (it returns false) instead of hanging the run.
+    @discardableResult
+    func stop(grace: Duration = .seconds(30)) -> Bool {
+        guard process.isRunning else { return true }
+        process.terminate()
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning && ContinuousClock.now < deadline { usleep(50_000) }
+        let clean = !process.isRunning
+        if !clean { kill(pid, SIGKILL) }
         process.waitUntilExit()
+        return clean
     }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

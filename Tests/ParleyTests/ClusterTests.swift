@@ -129,7 +129,7 @@ import Testing
         let metrics = try await probes.get("/metrics", key: nil)
         #expect(metrics.status == 200 && metrics.text.contains("parley_queue_items"), "\(metrics.text.prefix(300))")
         #expect(try await probes.get("/v1/jobs", key: nil).status == 404, "a worker serves no API")
-        worker.stop()
+        #expect(worker.stop(), "parley worker shut down on SIGTERM")
         await database.drop()
     }
 
@@ -169,7 +169,7 @@ import Testing
         let job = try await cluster.api.waitForJob(jobId, timeout: .seconds(120))
         #expect(job["status"] as? String == "succeeded", "\(job)")
         Self.expectExactlyOnce(try await cluster.audit(jobId: jobId), count: 100)
-        server.stop()
+        #expect(server.stop(), "parley serve shut down on SIGTERM after the restart")
         await database.drop()
     }
 

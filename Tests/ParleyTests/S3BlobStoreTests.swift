@@ -74,7 +74,7 @@ import Crypto
     func signaturesMatchBotocore(method: String, path: String, query: [(String, String)], body: String) throws {
         let signer = SigV4Signer(credentials: Self.credentials, region: "eu-west-1")
         let date = Date(timeIntervalSince1970: 1_700_000_000)
-        let hash = SigV4Signer.hex(SHA256Digest(body))
+        let hash = SHA256Digest(body).hexString
         let headers = [("Host", "127.0.0.1:8333"), ("x-amz-content-sha256", hash)]
         let ours = signer.sign(method: method, path: path, query: query, headers: headers, payloadHash: hash, date: date)[0].1
         let input: [String: Any] = [
