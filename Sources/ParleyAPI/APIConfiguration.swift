@@ -8,6 +8,8 @@ public struct APIConfiguration: Sendable {
     public var maxItems: Int
     /// Largest decoded audio of one item, in bytes.
     public var maxItemBytes: Int
+    /// Largest file streamed to `POST /v1/uploads`, in bytes.
+    public var maxUploadBytes: Int
     /// Longest text of one `nmt` item, in characters.
     public var maxTextCharacters: Int
     /// Attempts each item gets.
@@ -17,11 +19,13 @@ public struct APIConfiguration: Sendable {
 
     public init(
         maxBodyBytes: Int = 100 * 1024 * 1024, maxItems: Int = 5_000, maxItemBytes: Int = 50 * 1024 * 1024,
+        maxUploadBytes: Int = 2 * 1024 * 1024 * 1024,
         maxTextCharacters: Int = 20_000, maxAttempts: Int = 5, readRateMultiplier: Int = 10
     ) {
         self.maxBodyBytes = maxBodyBytes
         self.maxItems = maxItems
         self.maxItemBytes = maxItemBytes
+        self.maxUploadBytes = maxUploadBytes
         self.maxTextCharacters = maxTextCharacters
         self.maxAttempts = maxAttempts
         self.readRateMultiplier = readRateMultiplier

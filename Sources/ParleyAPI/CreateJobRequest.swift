@@ -4,6 +4,7 @@ struct CreateJobRequest: Decodable {
         var id: String?
         var audioURL: String?
         var base64: String?
+        var uploadId: String?
         var text: String?
         var srcLng: String?
         var tgtLng: String?
@@ -11,6 +12,7 @@ struct CreateJobRequest: Decodable {
         enum CodingKeys: String, CodingKey {
             case id, base64, text
             case audioURL = "audio_url"
+            case uploadId = "upload_id"
             case srcLng = "src_lng"
             case tgtLng = "tgt_lng"
         }

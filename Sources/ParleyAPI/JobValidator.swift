@@ -6,6 +6,8 @@ struct ValidatedJob {
     enum Input {
         case audio(Data)
         case url(String)
+        /// A file the same key streamed to `POST /v1/uploads`.
+        case upload(String)
         case text(String)
     }
 
@@ -69,8 +71,11 @@ struct JobValidator {
     }
 
     private func input(_ item: CreateJobRequest.Item, param: String, type: JobType) throws -> ValidatedJob.Input {
-        let given = [item.audioURL.map { _ in "audio_url" }, item.base64.map { _ in "base64" }, item.text.map { _ in "text" }].compactMap { $0 }
-        let allowed = type.takesAudio ? "exactly one of audio_url or base64" : "text"
+        let given = [
+            item.audioURL.map { _ in "audio_url" }, item.base64.map { _ in "base64" }, item.uploadId.map { _ in "upload_id" },
+            item.text.map { _ in "text" },
+        ].compactMap { $0 }
+        let allowed = type.takesAudio ? "exactly one of audio_url, base64 or upload_id" : "text"
         guard given.count == 1, type.takesAudio != (given[0] == "text") else {
             throw ParleyError(code: "invalid_input", message: "an item of a \(type.rawValue) job needs \(allowed)", param: param)
         }
@@ -89,6 +94,11 @@ struct JobValidator {
                   parsed.host?.isEmpty == false, url.count <= 2048
             else { throw ParleyError.invalidValue("\(param).audio_url", "audio_url must be an http or https URL") }
             return .url(url)
+        }
+        if let upload = item.uploadId {
+            guard upload.hasPrefix("upl_"), upload.count <= 64, upload.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            else { throw ParleyError.invalidValue("\(param).upload_id", "upload_id must be an id from POST /v1/uploads") }
+            return .upload(upload)
         }
         let encoded = item.base64 ?? ""
         guard encoded.count / 4 * 3 <= configuration.maxItemBytes + 3 else {

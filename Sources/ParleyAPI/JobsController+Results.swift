@@ -64,6 +64,26 @@ extension JobsController {
         JSONResponse.body(.ok, Data(body.utf8), contentType: format.contentType)
     }
 
+    /// Streams the item's stored input audio (base64 or uploaded) back, chunk by chunk.
+    @Sendable func itemAudio(_ request: Request, context: ParleyContext) async throws -> Response {
+        let job = try await ownedJob(context)
+        let itemId = try context.parameters.require("item_id")
+        guard let item = try await store.item(jobId: job.id, clientId: itemId) else {
+            throw ParleyError.notFound("item \(itemId)")
+        }
+        guard case .blob(let key) = item.input, let size = try await blobs.size(key) else {
+            throw ParleyError.notFound("stored audio of item \(itemId)")
+        }
+        let blobs = self.blobs
+        let body = ResponseBody(contentLength: size) { writer in
+            guard try await blobs.read(key, into: { try await writer.write($0) }) else {
+                throw ParleyError.storageError("the audio of item \(itemId) vanished while streaming")
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+    }
+
     func loadResult(_ item: JobItem) async throws -> ItemResult {
         guard let ref = item.resultRef, let data = try await blobs.get(ref) else {
             throw ParleyError.storageError("the result of item \(item.clientId) is missing from storage")

@@ -29,6 +29,7 @@ struct JobsController {
         router.post("/v1/jobs/:job_id/cancel", use: cancel)
         router.get("/v1/jobs/:job_id/results", use: results)
         router.get("/v1/jobs/:job_id/items/:item_id/result", use: itemResult)
+        router.get("/v1/jobs/:job_id/items/:item_id/audio", use: itemAudio)
     }
 
     @Sendable func create(_ request: Request, context: ParleyContext) async throws -> Response {
@@ -46,7 +47,7 @@ struct JobsController {
         var items: [JobItem] = []
         var written: [String] = []
         do {
-            for item in validated.items {
+            for (index, item) in validated.items.enumerated() {
                 let id = Identifier.make("itm")
                 let input: ItemInput
                 switch item.input {
@@ -56,6 +57,13 @@ struct JobsController {
                     written.append(blobKey)
                     input = .blob(blobKey)
                 case .url(let url): input = .url(url)
+                case .upload(let upload):
+                    let blobKey = UploadsController.blobKey(upload, owner: key.id)
+                    guard try await blobs.size(blobKey) != nil else {
+                        throw ParleyError(code: "upload_not_found", message: "upload \(upload) does not exist",
+                                          param: "items[\(index)].upload_id", status: 400)
+                    }
+                    input = .blob(blobKey)
                 case .text(let text): input = .text(text)
                 }
                 items.append(JobItem(

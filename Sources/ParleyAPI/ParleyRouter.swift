@@ -63,6 +63,7 @@ public enum ParleyRouter {
         ).register(on: router)
         LanguagesController(engine: dependencies.engine).register(on: router)
         UsageController(store: dependencies.store).register(on: router)
+        UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
         if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router
     }

@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 /// Blobs as files under one root directory.
 ///
@@ -15,15 +17,63 @@ public struct LocalBlobStore: BlobStore {
     }
 
     public func put(_ key: String, data: Data) async throws {
+        try await replace(key) { handle in try handle.write(contentsOf: data) }
+    }
+
+    public func put(_ key: String, chunks: some AsyncSequence<ByteBuffer, any Error> & Sendable, limit: Int) async throws -> Int {
+        try await replace(key) { handle in
+            var size = 0
+            for try await chunk in chunks {
+                size += chunk.readableBytes
+                guard size <= limit else { throw BlobTooLarge(limit: limit) }
+                try handle.write(contentsOf: chunk.readableBytesView)
+            }
+            return size
+        }
+    }
+
+    public func size(_ key: String) async throws -> Int? {
+        let target = try path(for: key)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.path) else { return nil }
+        return (attributes[.size] as? NSNumber)?.intValue
+    }
+
+    public func read(_ key: String, into consume: (ByteBuffer) async throws -> Void) async throws -> Bool {
+        let target = try path(for: key)
+        guard let handle = FileHandle(forReadingAtPath: target.path) else { return false }
+        defer { try? handle.close() }
+        while let data = try handle.read(upToCount: Self.chunkSize), !data.isEmpty {
+            try await consume(ByteBuffer(data: data))
+        }
+        return true
+    }
+
+    /// Bytes read from a file per chunk.
+    static let chunkSize = 256 * 1024
+
+    /// Writes a temporary file next to the target through `write`, then renames it over the target.
+    private func replace<T>(_ key: String, write: (FileHandle) async throws -> T) async throws -> T {
         let target = try path(for: key)
         try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
         let temporary = target.deletingLastPathComponent()
             .appendingPathComponent(".tmp-\(UUID().uuidString)-\(target.lastPathComponent)")
         do {
-            try data.write(to: temporary)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: temporary.path) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+            }
+            let value: T
+            do {
+                value = try await write(handle)
+                try handle.close()
+            } catch {
+                try? handle.close()
+                throw error
+            }
             guard rename(temporary.path, target.path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: target.path])
             }
+            return value
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error

@@ -14,7 +14,7 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
 }
 
 /// Blobs in an S3-compatible bucket (MinIO, SeaweedFS, AWS), signed with SigV4 over AsyncHTTPClient.
-/// Large blobs go up as multipart uploads; presigned GET URLs let clients fetch results directly.
+/// Blobs stream in and out; large ones go up as multipart uploads; presigned GET URLs let clients fetch results directly.
 public struct S3BlobStore: BlobStore {
     public let settings: S3Settings
     let client: HTTPClient
@@ -29,20 +29,67 @@ public struct S3BlobStore: BlobStore {
     }
 
     public func put(_ key: String, data: Data) async throws {
+        _ = try await put(key, chunks: ByteChunks(ByteBuffer(data: data), size: settings.partSize), limit: .max)
+    }
+
+    public func put(_ key: String, chunks: some AsyncSequence<ByteBuffer, any Error> & Sendable, limit: Int) async throws -> Int {
         try BlobKey.validate(key)
-        if data.count > settings.multipartThreshold { return try await putMultipart(key, data: data) }
-        _ = try await send("PUT", key: key, body: data, operation: "PutObject")
+        var pending = ByteBuffer()
+        var upload: S3MultipartUpload?
+        var size = 0
+        do {
+            for try await var chunk in chunks {
+                size += chunk.readableBytes
+                guard size <= limit else { throw BlobTooLarge(limit: limit) }
+                pending.writeBuffer(&chunk)
+                if upload == nil && pending.readableBytes > settings.multipartThreshold {
+                    upload = try await startMultipart(key)
+                }
+                while upload != nil, pending.readableBytes >= settings.partSize, let part = pending.readSlice(length: settings.partSize) {
+                    try await upload!.add(part, store: self)
+                }
+                pending.discardReadBytes()
+            }
+            if var upload {
+                if pending.readableBytes > 0 { try await upload.add(pending, store: self) }
+                try await complete(upload)
+            } else {
+                _ = try await exchange("PUT", key: key, body: pending, operation: "PutObject")
+            }
+            return size
+        } catch {
+            if let upload { await abort(upload) }
+            throw error
+        }
     }
 
     public func get(_ key: String) async throws -> Data? {
+        var data = Data()
+        return try await read(key) { data.append(contentsOf: $0.readableBytesView) } ? data : nil
+    }
+
+    public func size(_ key: String) async throws -> Int? {
         try BlobKey.validate(key)
-        let (status, body) = try await send("GET", key: key, operation: "GetObject", accept: [200, 404])
-        return status == 404 ? nil : body
+        let (status, _, headers) = try await exchange("HEAD", key: key, operation: "HeadObject", accept: [200, 404])
+        return status == 404 ? nil : headers.first(name: "content-length").flatMap(Int.init)
+    }
+
+    public func read(_ key: String, into consume: (ByteBuffer) async throws -> Void) async throws -> Bool {
+        try BlobKey.validate(key)
+        let response = try await client.execute(signedRequest("GET", key: key, query: [], body: ByteBuffer()), timeout: timeout)
+        let status = Int(response.status.code)
+        if status == 404 { return false }
+        guard status == 200 else {
+            let data = Data(buffer: try await response.body.collect(upTo: 1024 * 1024))
+            throw S3Error(status: status, code: Self.element("Code", in: data) ?? "", operation: "GetObject")
+        }
+        for try await chunk in response.body { try await consume(chunk) }
+        return true
     }
 
     public func delete(_ key: String) async throws {
         try BlobKey.validate(key)
-        _ = try await send("DELETE", key: key, operation: "DeleteObject", accept: [200, 204, 404])
+        _ = try await exchange("DELETE", key: key, operation: "DeleteObject", accept: [200, 204, 404])
     }
 
     public func presignedURL(_ key: String, expires: Int) throws -> String? {
@@ -59,69 +106,38 @@ public struct S3BlobStore: BlobStore {
 
     /// Creates the bucket unless it exists already.
     public func createBucketIfNeeded() async throws {
-        _ = try await send("PUT", key: nil, operation: "CreateBucket", accept: [200, 409])
+        _ = try await exchange("PUT", key: nil, operation: "CreateBucket", accept: [200, 409])
     }
 
-    private func putMultipart(_ key: String, data: Data) async throws {
-        let (_, created) = try await send("POST", key: key, query: [("uploads", "")], operation: "CreateMultipartUpload")
-        guard let uploadId = Self.element("UploadId", in: created) else {
-            throw S3Error(status: 200, code: "NoUploadId", operation: "CreateMultipartUpload")
-        }
-        do {
-            var parts: [(Int, String)] = []
-            for (index, start) in stride(from: 0, to: data.count, by: settings.partSize).enumerated() {
-                let part = data[start..<min(start + settings.partSize, data.count)]
-                let number = index + 1
-                let (_, _, headers) = try await exchange(
-                    "PUT", key: key, query: [("partNumber", String(number)), ("uploadId", uploadId)], body: Data(part),
-                    operation: "UploadPart", accept: [200])
-                parts.append((number, headers.first(name: "etag") ?? ""))
-            }
-            let manifest = "<CompleteMultipartUpload>"
-                + parts.map { "<Part><PartNumber>\($0.0)</PartNumber><ETag>\($0.1)</ETag></Part>" }.joined()
-                + "</CompleteMultipartUpload>"
-            let (_, completed) = try await send(
-                "POST", key: key, query: [("uploadId", uploadId)], body: Data(manifest.utf8), operation: "CompleteMultipartUpload")
-            if let code = Self.element("Code", in: completed) {
-                throw S3Error(status: 200, code: code, operation: "CompleteMultipartUpload")
-            }
-        } catch {
-            _ = try? await send("DELETE", key: key, query: [("uploadId", uploadId)], operation: "AbortMultipartUpload", accept: [200, 204, 404])
-            throw error
-        }
-    }
-
-    private func send(
-        _ method: String, key: String?, query: [(String, String)] = [], body: Data = Data(), operation: String,
+    /// Sends one signed request and collects its answer (S3's small XML documents); a status
+    /// outside `accept` throws `S3Error`.
+    func exchange(
+        _ method: String, key: String?, query: [(String, String)] = [], body: ByteBuffer = ByteBuffer(), operation: String,
         accept: Set<Int> = [200]
-    ) async throws -> (Int, Data) {
-        let (status, data, _) = try await exchange(method, key: key, query: query, body: body, operation: operation, accept: accept)
-        return (status, data)
+    ) async throws -> (Int, Data, HTTPHeaders) {
+        let response = try await client.execute(signedRequest(method, key: key, query: query, body: body), timeout: timeout)
+        let data = Data(buffer: try await response.body.collect(upTo: 16 * 1024 * 1024))
+        let status = Int(response.status.code)
+        guard accept.contains(status) else {
+            throw S3Error(status: status, code: Self.element("Code", in: data) ?? "", operation: operation)
+        }
+        return (status, data, response.headers)
     }
 
-    private func exchange(
-        _ method: String, key: String?, query: [(String, String)], body: Data, operation: String, accept: Set<Int>
-    ) async throws -> (Int, Data, HTTPHeaders) {
+    private func signedRequest(_ method: String, key: String?, query: [(String, String)], body: ByteBuffer) -> HTTPClientRequest {
         let location = settings.location(of: key)
-        let payloadHash = SHA256.hash(data: body).hexString
+        let payloadHash = SHA256.hash(data: body.readableBytesView).hexString
         let headers = [("Host", location.host), ("x-amz-content-sha256", payloadHash)]
         let signed = signer.sign(method: method, path: location.path, query: query, headers: headers, payloadHash: payloadHash, date: Date())
         let queryString = SigV4Signer.canonicalQuery(query)
         var request = HTTPClientRequest(url: location.url + (queryString.isEmpty ? "" : "?\(queryString)"))
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers + signed { request.headers.replaceOrAdd(name: name, value: value) }
-        if !body.isEmpty || method == "PUT" || method == "POST" {
-            request.headers.replaceOrAdd(name: "Content-Length", value: String(body.count))
-            request.body = .bytes(ByteBuffer(data: body))
+        if body.readableBytes > 0 || method == "PUT" || method == "POST" {
+            request.headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes))
+            request.body = .bytes(body)
         }
-        let response = try await client.execute(request, timeout: timeout)
-        let collected = try await response.body.collect(upTo: 1024 * 1024 * 1024)
-        let data = Data(buffer: collected)
-        let status = Int(response.status.code)
-        guard accept.contains(status) else {
-            throw S3Error(status: status, code: Self.element("Code", in: data) ?? "", operation: operation)
-        }
-        return (status, data, response.headers)
+        return request
     }
 
     /// The text of the first `<name>` element of an XML answer.

@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let value = Environment.int("PARLEY_MAX_BODY_BYTES") { configuration.api.maxBodyBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_ITEMS") { configuration.api.maxItems = max(1, value) }
         if let value = Environment.int("PARLEY_MAX_ITEM_BYTES") { configuration.api.maxItemBytes = max(1_024, value) }
+        if let value = Environment.int("PARLEY_MAX_UPLOAD_BYTES") { configuration.api.maxUploadBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_ATTEMPTS") { configuration.api.maxAttempts = max(1, value) }
         if let seed = configuration.adminKey, seed.count < 32 {
             throw ValidationError("PARLEY_ADMIN_KEY must be at least 32 characters")

@@ -67,7 +67,7 @@ struct LiveServer {
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            if !headers.keys.contains("Content-Type") { request.headers.add(name: "Content-Type", value: "application/json") }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
@@ -79,6 +79,11 @@ struct LiveServer {
 
     func post(_ path: String, json: Any, key: String? = LiveServer.adminKey, headers: [String: String] = [:]) async throws -> TestResponse {
         try await request(.POST, path, key: key, body: try JSONSerialization.data(withJSONObject: json), headers: headers)
+    }
+
+    /// Sends `data` as the raw body of `POST /v1/uploads`.
+    func upload(_ data: Data, key: String = LiveServer.adminKey) async throws -> TestResponse {
+        try await request(.POST, "/v1/uploads", key: key, body: data, headers: ["Content-Type": "audio/wav"])
     }
 
     func get(_ path: String, key: String? = LiveServer.adminKey) async throws -> TestResponse {

@@ -55,6 +55,35 @@ import Crypto
         try await store.delete(key)
     }
 
+    @Test func streamsGoUpInPartsAndComeBackInChunks() async throws {
+        let store = try await Self.store(threshold: 5 * 1024 * 1024)
+        try await store.createBucketIfNeeded()
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<(12 * 1024 * 1024 + 17)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let key = "uploads/\(UUID().uuidString)/stream"
+        let size = try await store.put(key, chunks: ByteChunks(ByteBuffer(data: data), size: 64 * 1024), limit: data.count)
+        #expect(size == data.count)
+        #expect(try await store.size(key) == data.count)
+        var read = Data()
+        var chunks = 0
+        #expect(try await store.read(key) { read.append(contentsOf: $0.readableBytesView); chunks += 1 })
+        #expect(read == data && chunks > 1, "streamed back in \(chunks) chunks")
+        try await store.delete(key)
+        #expect(try await store.size(key) == nil)
+    }
+
+    @Test func aStreamPastItsLimitStoresNothing() async throws {
+        let store = try await Self.store(threshold: 5 * 1024 * 1024)
+        try await store.createBucketIfNeeded()
+        let data = Data(count: 12 * 1024 * 1024)
+        let key = "uploads/\(UUID().uuidString)/too-big"
+        await #expect(throws: BlobTooLarge.self) {
+            _ = try await store.put(key, chunks: ByteChunks(ByteBuffer(data: data), size: 1024 * 1024), limit: 11 * 1024 * 1024)
+        }
+        #expect(try await store.size(key) == nil, "the multipart upload was aborted, not completed")
+        #expect(try await store.read(key) { _ in } == false)
+    }
+
     @Test func aWrongSecretIsRefused() async throws {
         let good = try await Self.store()
         try await good.createBucketIfNeeded()

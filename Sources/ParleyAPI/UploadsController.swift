@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import ParleyBlobs
+import ParleyCore
+
+/// `POST /v1/uploads`: streams one audio file of any size up to the limit straight into the
+/// blob store (S3 multipart in production), so items can name it by `upload_id` instead of
+/// carrying base64 in the job body.
+struct UploadsController {
+    struct UploadView: Encodable {
+        var id: String
+        var object = "upload"
+        var bytes: Int
+        var createdAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, object, bytes
+            case createdAt = "created_at"
+        }
+    }
+
+    let blobs: any BlobStore
+    let configuration: APIConfiguration
+
+    func register(on router: Router<ParleyContext>) {
+        router.post("/v1/uploads", use: upload)
+    }
+
+    /// Where an upload lives: under its owner's key, so no other key can name it.
+    static func blobKey(_ uploadId: String, owner keyId: String) -> String {
+        "uploads/\(keyId)/\(uploadId)"
+    }
+
+    @Sendable func upload(_ request: Request, context: ParleyContext) async throws -> Response {
+        let key = try context.require(.jobsWrite)
+        let limit = configuration.maxUploadBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw ParleyError.bodyTooLarge(limit: limit)
+        }
+        let id = Identifier.make("upl")
+        let blobKey = Self.blobKey(id, owner: key.id)
+        let size: Int
+        do {
+            size = try await blobs.put(blobKey, chunks: request.body, limit: limit)
+        } catch is BlobTooLarge {
+            throw ParleyError.bodyTooLarge(limit: limit)
+        } catch let error as ParleyError {
+            throw error
+        } catch {
+            context.logger.error("storing an upload failed", metadata: ["error": "\(error)"])
+            throw ParleyError.storageError("storing the upload failed")
+        }
+        guard size > 0 else {
+            try? await blobs.delete(blobKey)
+            throw ParleyError(code: "invalid_input", message: "the upload is empty; send the audio file as the request body", param: "body")
+        }
+        context.logger.info("upload stored", metadata: ["upload_id": "\(id)", "bytes": "\(size)"])
+        return try JSONResponse.make(.created, UploadView(id: id, bytes: size, createdAt: Millis.now().iso8601))
+    }
+}
