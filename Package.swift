@@ -60,7 +60,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "ParleyWorker", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyEngine",
+            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyEngine", "ParleyAuth",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,6 +69,7 @@ let package = Package(
         ]),
         .target(name: "ParleyAPI", dependencies: [
             "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyEngine",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Metrics", package: "swift-metrics"),

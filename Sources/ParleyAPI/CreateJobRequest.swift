@@ -23,9 +23,15 @@ struct CreateJobRequest: Decodable {
     var defaultSrcLng: String?
     var defaultTgtLng: String?
     var priority: Int?
+    var webhookURL: String?
+    var webhookAuthHeaderName: String?
+    var webhookAuthHeaderValue: String?
 
     enum CodingKeys: String, CodingKey {
         case items, priority
+        case webhookURL = "webhook_url"
+        case webhookAuthHeaderName = "webhook_auth_header_name"
+        case webhookAuthHeaderValue = "webhook_auth_header_value"
         case jobType = "job_type"
         case defaultSrcLng = "default_src_lng"
         case defaultTgtLng = "default_tgt_lng"

@@ -53,8 +53,44 @@ struct JobValidator {
             validated.append(value)
         }
         return ValidatedJob(
-            type: type, priority: priority, options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt),
+            type: type, priority: priority,
+            options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt, webhook: try webhook(request)),
             items: validated)
+    }
+
+    /// Headers a webhook's auth header may not replace: Parley sets them.
+    static let reservedHeaders: Set<String> = [
+        "content-type", "content-length", "host", "user-agent", "parley-signature", "parley-delivery", "transfer-encoding",
+    ]
+
+    private func webhook(_ request: CreateJobRequest) throws -> WebhookTarget? {
+        guard let url = request.webhookURL else {
+            if request.webhookAuthHeaderName != nil || request.webhookAuthHeaderValue != nil {
+                throw ParleyError.invalidValue("webhook_url", "webhook_auth_header_name and _value need a webhook_url")
+            }
+            return nil
+        }
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              parsed.host?.isEmpty == false, url.count <= 2048
+        else { throw ParleyError.invalidValue("webhook_url", "webhook_url must be an http or https URL") }
+        let name = request.webhookAuthHeaderName
+        let value = request.webhookAuthHeaderValue
+        guard (name == nil) == (value == nil) else {
+            throw ParleyError.invalidValue(
+                name == nil ? "webhook_auth_header_name" : "webhook_auth_header_value",
+                "webhook_auth_header_name and webhook_auth_header_value go together")
+        }
+        if let name {
+            guard (1...128).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_".contains($0)) }),
+                  !Self.reservedHeaders.contains(name.lowercased())
+            else { throw ParleyError.invalidValue("webhook_auth_header_name", "webhook_auth_header_name must be a header name Parley does not set itself") }
+        }
+        if let value {
+            guard value.count <= 4_096, value.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\0" }) else {
+                throw ParleyError.invalidValue("webhook_auth_header_value", "webhook_auth_header_value must be printable ASCII, at most 4096 characters")
+            }
+        }
+        return WebhookTarget(url: url, authHeaderName: name, authHeaderValue: value)
     }
 
     private func validate(

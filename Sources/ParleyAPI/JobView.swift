@@ -65,15 +65,22 @@ struct JobView: Encodable {
     var startedAt: String?
     var finishedAt: String?
     var items: [ItemView]?
+    var webhookDeliveries: [WebhookDeliveryView]?
 
     /// - Parameter presign: a presigned URL for a result key, when storage makes them.
-    init(_ job: Job, items: [JobItem]? = nil, presign: (String) -> String? = { _ in nil }) {
+    init(
+        _ job: Job, items: [JobItem]? = nil, webhookDeliveries: [WebhookDelivery]? = nil,
+        presign: (String) -> String? = { _ in nil }
+    ) {
         id = job.id
         jobType = job.type.rawValue
         status = job.status.rawValue
         priority = job.priority
         progress = job.counts
         options = job.options
+        // The webhook's auth header value is a secret: stored, sent, never shown.
+        options.webhook?.authHeaderValue = nil
+        self.webhookDeliveries = job.options.webhook == nil ? nil : webhookDeliveries?.map(WebhookDeliveryView.init)
         createdAt = job.createdAt.iso8601
         updatedAt = job.updatedAt.iso8601
         startedAt = job.startedAt?.iso8601
@@ -83,11 +90,37 @@ struct JobView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, priority, progress, options, items
+        case webhookDeliveries = "webhook_deliveries"
         case jobType = "job_type"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+    }
+}
+
+/// A webhook delivery and every attempt at it, as `GET /v1/jobs/{id}` shows them.
+struct WebhookDeliveryView: Encodable {
+    var id: String
+    var url: String
+    var status: String
+    var attempts: [WebhookAttempt]
+    var nextAttemptAt: String?
+    var deliveredAt: String?
+
+    init(_ delivery: WebhookDelivery) {
+        id = delivery.id
+        url = delivery.url
+        status = delivery.status.rawValue
+        attempts = delivery.attempts
+        nextAttemptAt = delivery.status == .pending ? delivery.nextAttemptAt.iso8601 : nil
+        deliveredAt = delivery.deliveredAt?.iso8601
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, url, status, attempts
+        case nextAttemptAt = "next_attempt_at"
+        case deliveredAt = "delivered_at"
     }
 }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -8,7 +9,7 @@ import ParleyStore
 
 /// `/v1/jobs`: create, read, list and cancel jobs, and read their results.
 struct JobsController {
-    let store: any MetadataStore
+    let store: any MetadataStore & WebhookStore
     let blobs: any BlobStore
     let signal: WorkSignal
     let configuration: APIConfiguration
@@ -37,15 +38,19 @@ struct JobsController {
         if key.quotas.isLimited, let quota = key.quotas.exhausted(by: try await store.usage(keyId: key.id, day: Usage.day(.now()))) {
             throw ParleyError.quotaExceeded(quota)
         }
+        let idempotencyKey = try Self.idempotencyKey(request)
         let body = try await RequestDecoding.body(request, limit: configuration.maxBodyBytes)
         let validated = try JobValidator(configuration: configuration)
             .validate(try RequestDecoding.json(CreateJobRequest.self, from: body))
         let now = Millis.now()
         let job = Job(
             id: Identifier.make("job"), ownerKeyId: key.id, type: validated.type, priority: validated.priority,
-            options: validated.options, counts: .allQueued(validated.items.count), createdAt: now, updatedAt: now)
+            options: validated.options, idempotencyKey: idempotencyKey,
+            requestHash: idempotencyKey.map { _ in Self.canonicalHash(body) },
+            counts: .allQueued(validated.items.count), createdAt: now, updatedAt: now)
         var items: [JobItem] = []
         var written: [String] = []
+        let stored: Job
         do {
             for (index, item) in validated.items.enumerated() {
                 let id = Identifier.make("itm")
@@ -72,10 +77,14 @@ struct JobsController {
                     model: job.type.takesAudio ? asrModel : translationModel, priority: job.priority,
                     ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now, createdAt: now))
             }
-            try await store.createJob(job, items: items, audit: context.audit("job.create", target: job.id))
+            stored = try await store.createJob(job, items: items, audit: context.audit("job.create", target: job.id))
         } catch {
             for blobKey in written { try? await blobs.delete(blobKey) }
             throw error
+        }
+        if stored.id != job.id {
+            for blobKey in written { try? await blobs.delete(blobKey) }
+            return try replay(stored, requestHash: job.requestHash)
         }
         signal.notify()
         Counter(label: MetricName.jobsCreated, dimensions: [("job_type", job.type.rawValue)]).increment()
@@ -87,7 +96,41 @@ struct JobsController {
 
     @Sendable func show(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
-        return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id), presign: presign))
+        let deliveries = job.options.webhook == nil ? nil : try await store.webhookDeliveries(jobId: job.id)
+        return try JSONResponse.make(
+            .ok, JobView(job, items: try await store.items(jobId: job.id), webhookDeliveries: deliveries, presign: presign))
+    }
+
+    /// The `Idempotency-Key` header, if sent: 1 to 255 printable ASCII characters.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        guard let value = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard (1...255).contains(value.count), value.allSatisfy({ $0.isASCII && !$0.isWhitespace || $0 == " " }) else {
+            throw ParleyError.invalidValue("Idempotency-Key", "the Idempotency-Key header must be 1 to 255 printable ASCII characters")
+        }
+        return value
+    }
+
+    /// SHA-256 of the body's JSON with sorted keys, so a retry that orders keys differently
+    /// still counts as the same request.
+    static func canonicalHash(_ body: Data) -> String {
+        let canonical = (try? JSONSerialization.jsonObject(with: body))
+            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? body
+        return SHA256.hash(data: canonical).hexString
+    }
+
+    /// The answer to a repeated `Idempotency-Key`: the original job for the same body, 409 for another.
+    private func replay(_ original: Job, requestHash: String?) throws -> Response {
+        guard original.requestHash == requestHash else {
+            throw ParleyError(
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used with a different request body in the last 24 hours (job \(original.id))",
+                param: "Idempotency-Key", status: 409)
+        }
+        return try JSONResponse.make(
+            .accepted,
+            CreatedJobView(jobId: original.id, enqueuedTasks: original.counts.total, status: original.status.rawValue,
+                           createdAt: original.createdAt.iso8601),
+            headers: [.location: "/v1/jobs/\(original.id)", HTTPField.Name("Idempotent-Replayed")!: "true"])
     }
 
     @Sendable func list(_ request: Request, context: ParleyContext) async throws -> Response {

@@ -9,7 +9,7 @@ import ParleyStore
 
 /// What the HTTP API needs from the rest of Parley.
 public struct APIDependencies: Sendable {
-    public var store: any MetadataStore
+    public var store: any MetadataStore & WebhookStore
     public var blobs: any BlobStore
     public var limiter: any RateLimiter
     public var keys: KeyService
@@ -27,7 +27,7 @@ public struct APIDependencies: Sendable {
     public var reporter: (any ErrorReporter)?
 
     public init(
-        store: any MetadataStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
+        store: any MetadataStore & WebhookStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
         engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration,
         metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil
     ) {
@@ -64,6 +64,7 @@ public enum ParleyRouter {
         LanguagesController(engine: dependencies.engine).register(on: router)
         UsageController(store: dependencies.store).register(on: router)
         UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
+        WebhooksController().register(on: router)
         if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router
     }

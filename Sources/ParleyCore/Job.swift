@@ -2,15 +2,19 @@
 public struct JobOptions: Sendable, Codable, Equatable {
     public var defaultSrcLng: String?
     public var defaultTgtLng: String?
+    /// Announced when the job ends.
+    public var webhook: WebhookTarget?
 
-    public init(defaultSrcLng: String? = nil, defaultTgtLng: String? = nil) {
+    public init(defaultSrcLng: String? = nil, defaultTgtLng: String? = nil, webhook: WebhookTarget? = nil) {
         self.defaultSrcLng = defaultSrcLng
         self.defaultTgtLng = defaultTgtLng
+        self.webhook = webhook
     }
 
     enum CodingKeys: String, CodingKey {
         case defaultSrcLng = "default_src_lng"
         case defaultTgtLng = "default_tgt_lng"
+        case webhook
     }
 }
 
@@ -24,6 +28,8 @@ public struct Job: Sendable, Equatable {
     public var priority: Int
     public var options: JobOptions
     public var idempotencyKey: String?
+    /// SHA-256 of the request body that created the job under `idempotencyKey`.
+    public var requestHash: String?
     public var counts: JobCounts
     public var cancelRequested: Bool
     public var createdAt: Millis
@@ -33,7 +39,7 @@ public struct Job: Sendable, Equatable {
 
     public init(
         id: String, ownerKeyId: String, type: JobType, status: JobStatus = .queued, priority: Int,
-        options: JobOptions, idempotencyKey: String? = nil, counts: JobCounts, cancelRequested: Bool = false,
+        options: JobOptions, idempotencyKey: String? = nil, requestHash: String? = nil, counts: JobCounts, cancelRequested: Bool = false,
         createdAt: Millis, updatedAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
     ) {
         self.id = id
@@ -43,6 +49,7 @@ public struct Job: Sendable, Equatable {
         self.priority = priority
         self.options = options
         self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
         self.counts = counts
         self.cancelRequested = cancelRequested
         self.createdAt = createdAt
@@ -64,4 +71,16 @@ extension Job {
         job.finishedAt = job.status.isTerminal ? (finishedAt ?? now) : nil
         return job
     }
+}
+
+extension Job {
+    /// The webhook delivery to queue when moving to `next` ends the job, if it has a webhook.
+    public func webhookDelivery(endingIn next: Job, id: String) -> WebhookDelivery? {
+        guard let webhook = options.webhook, next.status.isTerminal, !status.isTerminal else { return nil }
+        return WebhookDelivery(
+            id: id, jobId: self.id, ownerKeyId: ownerKeyId, url: webhook.url, nextAttemptAt: next.updatedAt, createdAt: next.updatedAt)
+    }
+
+    /// How long an `Idempotency-Key` names its job.
+    public static let idempotencyWindow: Millis = 24 * 3_600 * 1_000
 }

@@ -22,6 +22,8 @@ public enum MetricName {
     public static let rateLimitRejections = "parley_ratelimit_rejections_total"
     /// Rate-limit decisions Redis could not make (the failure mode decided instead).
     public static let rateLimiterFailures = "parley_ratelimit_backend_failures_total"
+    /// Webhook delivery attempts by outcome: `delivered`, `retry` (will try again), `failed` (gave up).
+    public static let webhookDeliveries = "parley_webhook_deliveries_total"
 
     /// The `# HELP` text of each metric.
     public static let help: [String: String] = [
@@ -36,10 +38,12 @@ public enum MetricName {
         engineRestarts: "Engine processes restarted after a crash, hang or failed start, by model.",
         rateLimitRejections: "Requests refused by the rate limiter, by route class.",
         rateLimiterFailures: "Rate-limit decisions the shared limiter (Redis) could not make; the failure mode decided them.",
+        webhookDeliveries: "Webhook delivery attempts by outcome: delivered, retry (will try again), failed (gave up).",
     ]
 
     public static let all = [
         httpRequests, httpRequestDuration, jobsCreated, itemsFinished, queueItems, itemDuration,
         audioSeconds, engineRealtimeFactor, engineRestarts, rateLimitRejections, rateLimiterFailures,
+        webhookDeliveries,
     ]
 }

@@ -33,7 +33,7 @@ public final class ParleyServer: Sendable {
     let logger: Logger
     private let running = Mutex<ServiceGroup?>(nil)
 
-    public var store: any MetadataStore & QueueStore { backend.store }
+    public var store: any ParleyDataStore { backend.store }
 
     init(
         configuration: ParleyConfiguration, backend: StoreBackend, blobs: any BlobStore, keys: KeyService,
@@ -107,6 +107,10 @@ public final class ParleyServer: Sendable {
             services.append(WorkerService(
                 queue: store, blobs: blobs, engine: inference, loader: InputLoader(blobs: blobs, fetcher: fetcher),
                 signal: signal, configuration: configuration.worker, reporter: reporter, logger: logger))
+            var webhooks = WebhookConfiguration(owner: configuration.worker.id)
+            webhooks.baseDelay = configuration.webhookRetryBase
+            webhooks.allowedHosts = configuration.fetchAllowedHosts
+            services.append(WebhookService(store: store, client: httpClient, configuration: webhooks, logger: logger))
         }
         if configuration.runAPI {
             services = [application(services: services, onAdminKey: onAdminKey, onListening: onListening)]

@@ -22,7 +22,7 @@ public enum StoreBackend: Sendable {
         return .postgres(store)
     }
 
-    public var store: any MetadataStore & QueueStore {
+    public var store: any ParleyDataStore {
         switch self {
         case .sqlite(let store): store
         case .postgres(let store): store
@@ -45,7 +45,7 @@ public enum StoreBackend: Sendable {
     }
 
     /// Runs `body` with the store usable outside a service group (one-shot commands), then closes it.
-    public func withRunning<T: Sendable>(_ body: @Sendable (any MetadataStore & QueueStore) async throws -> T) async throws -> T {
+    public func withRunning<T: Sendable>(_ body: @Sendable (any ParleyDataStore) async throws -> T) async throws -> T {
         let outcome: Result<T, any Error>
         switch self {
         case .sqlite(let store):

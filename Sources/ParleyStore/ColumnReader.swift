@@ -22,6 +22,7 @@ extension ColumnReader {
             type: JobType(rawValue: try string("job_type")) ?? .asr,
             status: JobStatus(rawValue: try string("status")) ?? .queued,
             priority: try int("priority"), options: options, idempotencyKey: try optionalString("idempotency_key"),
+            requestHash: try optionalString("request_hash"),
             counts: JobCounts(
                 total: try int("total"), queued: try int("queued"), running: try int("running"),
                 succeeded: try int("succeeded"), failed: try int("failed"), cancelled: try int("cancelled")),
@@ -56,6 +57,15 @@ extension ColumnReader {
             rate: RateSettings(perMinute: try int("rate_per_minute"), burst: try int("burst")),
             quotas: Quotas(audioSecondsPerDay: try optionalDouble("quota_audio_seconds"), charactersPerDay: try optionalInt("quota_characters")),
             createdAt: try millis("created_at"), revokedAt: try optionalMillis("revoked_at"))
+    }
+
+    func webhookDelivery() throws -> WebhookDelivery {
+        let attempts = (try? JSONDecoder().decode([WebhookAttempt].self, from: Data(try string("attempts").utf8))) ?? []
+        return WebhookDelivery(
+            id: try string("id"), jobId: try string("job_id"), ownerKeyId: try string("owner_key_id"), url: try string("url"),
+            status: WebhookDeliveryStatus(rawValue: try string("status")) ?? .pending, attempts: attempts,
+            nextAttemptAt: try millis("next_attempt_at"), createdAt: try millis("created_at"),
+            deliveredAt: try optionalMillis("delivered_at"))
     }
 
     func audit() throws -> AuditEntry {

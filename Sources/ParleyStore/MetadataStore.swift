@@ -28,8 +28,10 @@ public struct QueueDepth: Sendable, Equatable {
 ///
 /// Every method that changes several rows does so in one transaction.
 public protocol MetadataStore: Sendable {
-    /// Stores a job and all its items, and audits it, in one transaction.
-    func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws
+    /// Stores a job and all its items, and audits it, in one transaction, and returns it.
+    /// When the key already has a job under `job.idempotencyKey` from the last 24 hours,
+    /// nothing is stored and that job is returned instead.
+    func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job
     /// The job, if it exists and belongs to `ownerKeyId`.
     func job(id: String, ownerKeyId: String) async throws -> Job?
     /// A job's items in submission order.

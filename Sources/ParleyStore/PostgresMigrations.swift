@@ -64,6 +64,22 @@ enum PostgresMigrations {
               characters bigint NOT NULL DEFAULT 0, PRIMARY KEY (owner_key_id, day))
             """,
         ]),
+        (3, [
+            "ALTER TABLE jobs ADD COLUMN request_hash text",
+            // A key names at most one job per Idempotency-Key; an expired name is cleared before reuse.
+            """
+            CREATE UNIQUE INDEX jobs_idempotency ON jobs (owner_key_id, idempotency_key)
+              WHERE idempotency_key IS NOT NULL
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+              id text PRIMARY KEY, job_id text NOT NULL REFERENCES jobs (id), owner_key_id text NOT NULL,
+              url text NOT NULL, status text NOT NULL, attempts text NOT NULL, next_attempt_at bigint NOT NULL,
+              lease_owner text, lease_expires_at bigint, created_at bigint NOT NULL, delivered_at bigint)
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'",
+            "CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id, created_at)",
+        ]),
     ]
 
     /// The version a fully migrated database is at.

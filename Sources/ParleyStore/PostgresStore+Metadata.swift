@@ -3,16 +3,38 @@ import ParleyCore
 import PostgresNIO
 
 extension PostgresStore: MetadataStore {
-    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws {
+    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
+        do {
+            return try await insertJob(job, items: items, audit: audit)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && job.idempotencyKey != nil {
+            // A concurrent request with the same Idempotency-Key committed first: answer with its job.
+            let logger = logger
+            let existing = try await read { db in
+                try await db.rows(
+                    "SELECT * FROM jobs WHERE owner_key_id = \(job.ownerKeyId) AND idempotency_key = \(job.idempotencyKey)",
+                    logger: logger) { try $0.job() }.first
+            }
+            guard let existing else { throw error }
+            return existing
+        }
+    }
+
+    private func insertJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
         let options = String(decoding: try JSONEncoder().encode(job.options), as: UTF8.self)
         let logger = logger
-        try await transaction { db in
+        return try await transaction { db in
+            if let key = job.idempotencyKey, let existing = try await db.rows(
+                "SELECT * FROM jobs WHERE owner_key_id = \(job.ownerKeyId) AND idempotency_key = \(key)", logger: logger, { try $0.job() }
+            ).first {
+                if existing.createdAt > job.createdAt - Job.idempotencyWindow { return existing }
+                try await db.run("UPDATE jobs SET idempotency_key = NULL WHERE id = \(existing.id)", logger: logger)
+            }
             try await db.run(
                 """
-                INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key,
+                INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key, request_hash,
                   total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at)
                 VALUES (\(job.id), \(job.ownerKeyId), \(job.type.rawValue), \(job.status.rawValue), \(job.priority),
-                  \(options), \(job.idempotencyKey), \(job.counts.total), \(job.counts.queued), \(job.counts.running),
+                  \(options), \(job.idempotencyKey), \(job.requestHash), \(job.counts.total), \(job.counts.queued), \(job.counts.running),
                   \(job.counts.succeeded), \(job.counts.failed), \(job.counts.cancelled), false,
                   \(job.createdAt), \(job.updatedAt))
                 """,
@@ -25,6 +47,7 @@ extension PostgresStore: MetadataStore {
                 try await db.run("SELECT pg_notify(\(Self.workChannel), \(model))", logger: logger)
             }
             try await db.insertAudit(audit, logger: logger)
+            return job
         }
     }
 

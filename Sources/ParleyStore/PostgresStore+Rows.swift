@@ -59,5 +59,8 @@ extension PostgresConnection {
             WHERE id = \(job.id)
             """,
             logger: logger)
+        if let delivery = job.webhookDelivery(endingIn: next, id: Identifier.make("whd")) {
+            try await insertWebhook(delivery, logger: logger)
+        }
     }
 }

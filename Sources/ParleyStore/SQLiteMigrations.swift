@@ -50,5 +50,20 @@ enum SQLiteMigrations {
               characters INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (owner_key_id, day))
             """,
         ]),
+        (3, [
+            "ALTER TABLE jobs ADD COLUMN request_hash TEXT",
+            """
+            CREATE UNIQUE INDEX jobs_idempotency ON jobs (owner_key_id, idempotency_key)
+              WHERE idempotency_key IS NOT NULL
+            """,
+            """
+            CREATE TABLE webhook_deliveries (
+              id TEXT PRIMARY KEY, job_id TEXT NOT NULL REFERENCES jobs (id), owner_key_id TEXT NOT NULL,
+              url TEXT NOT NULL, status TEXT NOT NULL, attempts TEXT NOT NULL, next_attempt_at INTEGER NOT NULL,
+              lease_owner TEXT, lease_expires_at INTEGER, created_at INTEGER NOT NULL, delivered_at INTEGER)
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
+            "CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id, created_at)",
+        ]),
     ]
 }

@@ -3,17 +3,23 @@ import ParleyCore
 import SQLiteNIO
 
 extension SQLiteStore: MetadataStore {
-    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws {
+    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
         let options = String(decoding: try JSONEncoder().encode(job.options), as: UTF8.self)
-        try await transaction { db in
+        return try await transaction { db in
+            if let key = job.idempotencyKey, let existing = try await db.rows(
+                "SELECT * FROM jobs WHERE owner_key_id = ? AND idempotency_key = ?", [.text(job.ownerKeyId), .text(key)]
+            ).first?.job() {
+                if existing.createdAt > job.createdAt - Job.idempotencyWindow { return existing }
+                try await db.run("UPDATE jobs SET idempotency_key = NULL WHERE id = ?", [.text(existing.id)])
+            }
             try await db.run(
                 """
-                INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key,
+                INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key, request_hash,
                   total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
                 """,
                 [.text(job.id), .text(job.ownerKeyId), .text(job.type.rawValue), .text(job.status.rawValue),
-                 .integer(job.priority), .text(options), .optionalText(job.idempotencyKey),
+                 .integer(job.priority), .text(options), .optionalText(job.idempotencyKey), .optionalText(job.requestHash),
                  .integer(job.counts.total), .integer(job.counts.queued), .integer(job.counts.running),
                  .integer(job.counts.succeeded), .integer(job.counts.failed), .integer(job.counts.cancelled),
                  .millis(job.createdAt), .millis(job.updatedAt)])
@@ -42,6 +48,7 @@ extension SQLiteStore: MetadataStore {
                     binds)
             }
             try await db.insertAudit(audit)
+            return job
         }
     }
 

@@ -32,5 +32,8 @@ extension SQLiteSession {
             [.integer(counts.queued), .integer(counts.running), .integer(counts.succeeded),
              .integer(counts.failed), .integer(counts.cancelled), .text(next.status.rawValue),
              .millis(next.updatedAt), .millis(next.startedAt), .millis(next.finishedAt), .text(job.id)])
+        if let delivery = job.webhookDelivery(endingIn: next, id: Identifier.make("whd")) {
+            try await insertWebhook(delivery)
+        }
     }
 }

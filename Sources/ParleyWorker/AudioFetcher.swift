@@ -23,13 +23,7 @@ public struct AudioFetcher: Sendable {
         guard let url = URL(string: urlString), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               let host = url.host, !host.isEmpty
         else { throw ParleyError.urlForbidden("only http and https URLs with a host are fetched") }
-        if !allowedHosts.contains(host.lowercased()) {
-            let addresses = try await Self.resolve(host)
-            if addresses.isEmpty { throw ParleyError.urlUnreachable("\(host) does not resolve") }
-            if let bad = addresses.first(where: AddressPolicy.isForbidden) {
-                throw ParleyError.urlForbidden("\(host) resolves to \(bad), a non-public address")
-            }
-        }
+        try await Self.checkHost(host, allowed: allowedHosts)
         var request = HTTPClientRequest(url: urlString)
         request.method = .GET
         let response: HTTPClientResponse
@@ -60,6 +54,17 @@ public struct AudioFetcher: Sendable {
             throw ParleyError.urlUnreachable("reading from \(host) failed: \(type(of: error))")
         }
         return body
+    }
+
+    /// Refuses a host that resolves to a loopback, private, link-local or metadata address,
+    /// unless `allowed` names it; the same rule guards every outbound request (audio, webhooks).
+    static func checkHost(_ host: String, allowed: Set<String>) async throws {
+        guard !allowed.contains(host.lowercased()) else { return }
+        let addresses = try await resolve(host)
+        if addresses.isEmpty { throw ParleyError.urlUnreachable("\(host) does not resolve") }
+        if let bad = addresses.first(where: AddressPolicy.isForbidden) {
+            throw ParleyError.urlForbidden("\(host) resolves to \(bad), a non-public address")
+        }
     }
 
     /// The numeric addresses a host name resolves to (a literal address resolves to itself).

@@ -69,7 +69,7 @@ struct CommonOptions: ParsableArguments {
 
     /// Opens the configured store for a one-shot command, migrating as asked, and closes it afterwards.
     func withStore<T: Sendable>(
-        migrate: Bool, _ body: @Sendable (any MetadataStore & QueueStore, ParleyConfiguration) async throws -> T
+        migrate: Bool, _ body: @Sendable (any ParleyDataStore, ParleyConfiguration) async throws -> T
     ) async throws -> T {
         let configuration = try configuration()
         let backend = try await StoreBackend.open(configuration, migrate: migrate, logger: Environment.bootstrapLogging())

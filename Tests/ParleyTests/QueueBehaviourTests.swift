@@ -11,7 +11,7 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// Runs `body` on a fresh, isolated store, disposed of afterwards.
-    func withStore(_ body: (any MetadataStore & QueueStore) async throws -> Void) async throws {
+    func withStore(_ body: (any ParleyDataStore) async throws -> Void) async throws {
         switch self {
         case .sqlite:
             let dir = try TemporaryDirectory()
@@ -34,10 +34,10 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
 @discardableResult
 func seedJob(
     _ store: any MetadataStore, owner: String = "key_a", priority: Int = 0, count: Int, model: String = "m",
-    at createdAt: Millis = 1_000, maxAttempts: Int = 3
+    at createdAt: Millis = 1_000, maxAttempts: Int = 3, options: JobOptions = JobOptions()
 ) async throws -> (Job, [JobItem]) {
     let job = Job(
-        id: Identifier.make("job"), ownerKeyId: owner, type: .asr, priority: priority, options: JobOptions(),
+        id: Identifier.make("job"), ownerKeyId: owner, type: .asr, priority: priority, options: options,
         counts: .allQueued(count), createdAt: createdAt, updatedAt: createdAt)
     let items = (0..<count).map { index in
         JobItem(
@@ -45,7 +45,7 @@ func seedJob(
             input: .blob("inputs/\(index)"), srcLng: nil, tgtLng: nil, model: model, priority: priority,
             ownerKeyId: owner, maxAttempts: maxAttempts, runAfter: createdAt, createdAt: createdAt)
     }
-    try await store.createJob(job, items: items, audit: AuditEntry(keyId: owner, action: "job.create", target: job.id))
+    _ = try await store.createJob(job, items: items, audit: AuditEntry(keyId: owner, action: "job.create", target: job.id))
     return (job, items)
 }
 

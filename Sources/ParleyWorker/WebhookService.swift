@@ -1,0 +1,149 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import ParleyAuth
+import ParleyCore
+import ParleyStore
+import ServiceLifecycle
+
+/// How webhooks are delivered.
+public struct WebhookConfiguration: Sendable {
+    /// This sender's lease owner id.
+    public var owner: String
+    /// Tries before a delivery is given up as `failed`.
+    public var maxAttempts = 10
+    /// The first retry waits this long; each next one twice as long, up to `maxDelay`.
+    public var baseDelay: Millis = 5_000
+    public var maxDelay: Millis = 3_600_000
+    /// How long one POST may take.
+    public var timeout: Duration = .seconds(10)
+    /// How often the queue is checked for due deliveries.
+    public var pollInterval: Duration = .seconds(1)
+    /// Hosts exempt from the outbound address policy (the same list as `audio_url` fetching).
+    public var allowedHosts: Set<String> = []
+
+    public init(owner: String) {
+        self.owner = owner
+    }
+}
+
+/// Sends queued webhook deliveries until shutdown: signed POSTs, retried with exponential backoff.
+///
+/// Deliveries are leased from the store, so any number of processes may run a sender; one
+/// whose process dies mid-POST leaves a lease that expires, and the delivery is due again.
+public struct WebhookService: Service {
+    let store: any WebhookStore
+    let client: HTTPClient
+    let configuration: WebhookConfiguration
+    let logger: Logger
+
+    public init(store: any WebhookStore, client: HTTPClient = .shared, configuration: WebhookConfiguration, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let sent = await deliverDue()
+                if sent == 0 { try? await Task.sleep(for: configuration.pollInterval) }
+            }
+        }
+    }
+
+    /// Sends every due delivery once, concurrently; returns how many it tried.
+    func deliverDue() async -> Int {
+        let lease = Millis(configuration.timeout.components.seconds) * 1_000 + 30_000
+        let due: [WebhookDelivery]
+        do {
+            due = try await store.claimWebhooks(limit: 16, owner: configuration.owner, lease: lease, now: .now())
+        } catch {
+            logger.error("claiming webhooks failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for delivery in due { group.addTask { await deliver(delivery) } }
+        }
+        return due.count
+    }
+
+    private func deliver(_ delivery: WebhookDelivery) async {
+        let metadata: Logger.Metadata = ["job_id": "\(delivery.jobId)", "delivery_id": "\(delivery.id)"]
+        do {
+            guard let context = try await store.webhookContext(delivery) else {
+                return logger.warning("webhook's job or key is gone", metadata: metadata)
+            }
+            let attempt = await post(delivery, context: context)
+            let next = delivery.after(
+                attempt, maxAttempts: configuration.maxAttempts, baseDelay: configuration.baseDelay, maxDelay: configuration.maxDelay)
+            guard try await store.recordWebhook(next, owner: configuration.owner) else { return }
+            let outcome = next.status == .pending ? "retry" : next.status.rawValue
+            Counter(label: MetricName.webhookDeliveries, dimensions: [("outcome", outcome)]).increment()
+            logger.info("webhook attempt", metadata: metadata.merging([
+                "outcome": "\(outcome)", "attempt": "\(next.attempts.count)",
+                "status_code": "\(attempt.statusCode.map(String.init) ?? "-")", "error": "\(attempt.error ?? "-")",
+            ]) { $1 })
+        } catch {
+            logger.error("recording a webhook attempt failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        }
+    }
+
+    /// One signed POST; never throws: every failure becomes the attempt's error.
+    private func post(_ delivery: WebhookDelivery, context: WebhookContext) async -> WebhookAttempt {
+        let started = Millis.now()
+        let job = context.job
+        do {
+            guard let url = URL(string: delivery.url), let host = url.host else {
+                return WebhookAttempt(at: started, error: "the webhook URL is malformed")
+            }
+            try await AudioFetcher.checkHost(host, allowed: configuration.allowedHosts)
+            let payload = WebhookPayload(
+                deliveryId: delivery.id, jobId: job.id, status: job.status.rawValue, counts: job.counts,
+                finishedAt: job.finishedAt?.iso8601)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let body = try encoder.encode(payload)
+            let secret = WebhookSignature.secret(keyHash: context.keyHash)
+            var request = HTTPClientRequest(url: delivery.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "Parley-Webhook/1")
+            request.headers.add(name: "Parley-Delivery", value: delivery.id)
+            request.headers.add(
+                name: WebhookSignature.headerName,
+                value: WebhookSignature.header(secret: secret, timestamp: Int(started / 1_000), body: body))
+            if let webhook = job.options.webhook, let name = webhook.authHeaderName, let value = webhook.authHeaderValue {
+                request.headers.add(name: name, value: value)
+            }
+            request.body = .bytes(ByteBuffer(data: body))
+            let response = try await client.execute(request, timeout: TimeAmount(configuration.timeout))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return WebhookAttempt(at: started, statusCode: Int(response.status.code))
+        } catch let error as ParleyError {
+            return WebhookAttempt(at: started, error: "\(error.code): \(error.message)")
+        } catch {
+            return WebhookAttempt(at: started, error: "\(type(of: error)): \(error)")
+        }
+    }
+}
+
+/// The body of a webhook POST.
+struct WebhookPayload: Encodable {
+    var event = "job.finished"
+    var deliveryId: String
+    var jobId: String
+    var status: String
+    var counts: JobCounts
+    var finishedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case event, status, counts
+        case deliveryId = "delivery_id"
+        case jobId = "job_id"
+        case finishedAt = "finished_at"
+    }
+}

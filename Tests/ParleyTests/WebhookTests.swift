@@ -1,0 +1,195 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+@testable import ParleyAuth
+@testable import ParleyCore
+@testable import ParleyServer
+
+/// A webhook receiver on loopback (header names lowercased) that answers with the statuses it is given, in turn.
+final class WebhookReceiver: Sendable {
+    struct Delivery {
+        var headers: [String: String]
+        var body: Data
+    }
+
+    let received = Mutex<[Delivery]>([])
+    let answers: Mutex<[HTTPResponse.Status]>
+
+    init(answers: [HTTPResponse.Status]) {
+        self.answers = Mutex(answers)
+    }
+
+    var deliveries: [Delivery] { received.withLock { $0 } }
+
+    /// Serves the receiver while `body` runs, passing the webhook URL.
+    func serve(_ body: @escaping @Sendable (String) async throws -> Void) async throws {
+        let router = Router()
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            var request = request
+            let data = Data(buffer: try await request.collectBody(upTo: 1 << 20))
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            self.received.withLock { $0.append(Delivery(headers: headers, body: data)) }
+            return self.answers.withLock { $0.count > 1 ? $0.removeFirst() : $0.first ?? .ok }
+        }
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await application.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)/hook") }
+    }
+}
+
+@Suite struct WebhookTests {
+    static func configure(_ configuration: inout ParleyConfiguration) {
+        configuration.echoDelay = .zero
+        configuration.fetchAllowedHosts = ["127.0.0.1"]
+        configuration.webhookRetryBase = 200
+    }
+
+    @Test func aJobsEndIsSignedRetriedAndShownOnTheJob() async throws {
+        _ = PrometheusExport.registry
+        let receiver = WebhookReceiver(answers: [.internalServerError, .serviceUnavailable, .noContent])
+        try await receiver.serve { url in
+            try await LiveServer.with(worker: true, configure: {
+                Self.configure(&$0)
+                $0.exportMetrics = true
+            }) { server in
+                let created = try await server.post("/v1/jobs", json: [
+                    "job_type": "asr", "items": [["id": "a", "base64": "eA=="], ["id": "b", "base64": "eQ=="]],
+                    "webhook_url": url, "webhook_auth_header_name": "X-Hook-Token", "webhook_auth_header_value": "s3cret-value",
+                ])
+                let jobId = try #require(created.json["job_id"] as? String, "\(created.text)")
+                #expect(try await eventually(timeout: .seconds(30)) {
+                    let deliveries = try await server.get("/v1/jobs/\(jobId)").json["webhook_deliveries"] as? [[String: Any]]
+                    return deliveries?.first?["status"] as? String == "delivered"
+                })
+                let job = try await server.get("/v1/jobs/\(jobId)")
+                #expect(!job.text.contains("s3cret-value"), "the auth header value is never shown")
+                let delivery = try #require((job.json["webhook_deliveries"] as? [[String: Any]])?.first)
+                let attempts = try #require(delivery["attempts"] as? [[String: Any]])
+                #expect(attempts.map { $0["status_code"] as? Int } == [500, 503, 204])
+                #expect(delivery["delivered_at"] is String && delivery["next_attempt_at"] == nil)
+
+                let secret = try #require(try await server.get("/v1/webhooks/secret").json["secret"] as? String)
+                let received = receiver.deliveries
+                #expect(received.count == 3)
+                for posted in received {
+                    let signature = try #require(posted.headers["parley-signature"])
+                    #expect(WebhookSignature.verify(
+                        header: signature, secret: secret, body: posted.body, now: Int(Date().timeIntervalSince1970)))
+                    #expect(posted.headers["x-hook-token"] == "s3cret-value")
+                    #expect(posted.headers["parley-delivery"] == delivery["id"] as? String)
+                }
+                let payload = try #require(try JSONSerialization.jsonObject(with: received[2].body) as? [String: Any])
+                #expect(payload["job_id"] as? String == jobId && payload["status"] as? String == "succeeded")
+                #expect((payload["counts"] as? [String: Any])?["succeeded"] as? Int == 2)
+
+                let other = try await server.createKey(owner: "other")
+                let otherSecret = try await server.get("/v1/webhooks/secret", key: other).json["secret"] as? String
+                #expect(otherSecret != nil && otherSecret != secret, "each key signs with its own secret")
+                let metrics = try await server.get("/metrics", key: nil).text
+                #expect(metrics.contains(#"parley_webhook_deliveries_total{outcome="delivered"}"#))
+                #expect(metrics.contains(#"parley_webhook_deliveries_total{outcome="retry"}"#))
+            }
+        }
+    }
+
+    @Test func aPendingDeliverySurvivesARestart() async throws {
+        let receiver = WebhookReceiver(answers: [.badGateway, .ok])
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        try await receiver.serve { url in
+            var jobId = ""
+            try await LiveServer.with(worker: true, directory: directory, configure: {
+                Self.configure(&$0)
+                $0.webhookRetryBase = 3_000
+            }) { server in
+                let created = try await server.post("/v1/jobs", json: [
+                    "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": url,
+                ])
+                jobId = try #require(created.json["job_id"] as? String)
+                #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { receiver.deliveries.count == 1 })
+            }
+            #expect(receiver.deliveries.count == 1, "the first attempt failed and the server stopped before the retry")
+            let id = jobId
+            try await LiveServer.with(worker: true, directory: directory, configure: Self.configure) { server in
+                let delivered = try await eventually(timeout: .seconds(30)) {
+                    let deliveries = try await server.get("/v1/jobs/\(id)").json["webhook_deliveries"] as? [[String: Any]]
+                    return deliveries?.first?["status"] as? String == "delivered"
+                }
+                #expect(delivered)
+            }
+            #expect(receiver.deliveries.count == 2, "delivered once after the restart")
+        }
+    }
+
+    @Test func webhookFieldsAreValidated() async throws {
+        try await LiveServer.with(worker: false) { server in
+            let item = [["id": "a", "base64": "eA=="]]
+            let cases: [([String: Any], String)] = [
+                (["webhook_url": "ftp://example.com/x"], "webhook_url"),
+                (["webhook_auth_header_name": "X-A", "webhook_auth_header_value": "v"], "webhook_url"),
+                (["webhook_url": "https://example.com/x", "webhook_auth_header_name": "X-A"], "webhook_auth_header_value"),
+                (["webhook_url": "https://example.com/x", "webhook_auth_header_name": "Parley-Signature",
+                  "webhook_auth_header_value": "v"], "webhook_auth_header_name"),
+                (["webhook_url": "https://example.com/x", "webhook_auth_header_name": "X-A",
+                  "webhook_auth_header_value": "a\nb"], "webhook_auth_header_value"),
+            ]
+            for (fields, param) in cases {
+                let body = fields.merging(["job_type": "asr", "items": item]) { $1 }
+                let response = try await server.post("/v1/jobs", json: body)
+                #expect(response.status == 400 && response.errorParam == param, "\(fields): \(response.text)")
+            }
+        }
+    }
+
+    @Test func webhooksToPrivateAddressesAreRefusedPerAttempt() async throws {
+        try await LiveServer.with(worker: true, configure: {
+            $0.echoDelay = .zero
+            $0.webhookRetryBase = 60_000
+        }) { server in
+            let created = try await server.post("/v1/jobs", json: [
+                "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": "http://127.0.0.1:9/hook",
+            ])
+            let jobId = try #require(created.json["job_id"] as? String)
+            var attempts: [[String: Any]] = []
+            #expect(try await eventually(timeout: .seconds(30)) {
+                let deliveries = try await server.get("/v1/jobs/\(jobId)").json["webhook_deliveries"] as? [[String: Any]]
+                attempts = deliveries?.first?["attempts"] as? [[String: Any]] ?? []
+                return !attempts.isEmpty
+            })
+            #expect((attempts.first?["error"] as? String)?.hasPrefix("url_forbidden") == true, "\(attempts)")
+        }
+    }
+}
+
+/// `Idempotency-Key` on `POST /v1/jobs`.
+@Suite struct IdempotencyTests {
+    @Test func theSameKeyReplaysTheJobAndAnotherBodyConflicts() async throws {
+        try await LiveServer.with(worker: false) { server in
+            let body: [String: Any] = ["job_type": "nmt", "items": [["id": "a", "text": "Hello", "tgt_lng": "pt"]]]
+            let first = try await server.post("/v1/jobs", json: body, headers: ["Idempotency-Key": "order-42"])
+            #expect(first.status == 202)
+            let again = try await server.post("/v1/jobs", json: body, headers: ["Idempotency-Key": "order-42"])
+            #expect(again.status == 202 && again.json["job_id"] as? String == first.json["job_id"] as? String, "\(again.text)")
+            #expect(again.headers["idempotent-replayed"] == "true" && first.headers["idempotent-replayed"] == nil)
+
+            var changed = body
+            changed["priority"] = 5
+            let conflict = try await server.post("/v1/jobs", json: changed, headers: ["Idempotency-Key": "order-42"])
+            #expect(conflict.status == 409 && conflict.errorCode == "idempotency_key_reused", "\(conflict.text)")
+
+            let other = try await server.createKey(owner: "other")
+            let scoped = try await server.post("/v1/jobs", json: body, key: other, headers: ["Idempotency-Key": "order-42"])
+            #expect(scoped.status == 202 && scoped.json["job_id"] as? String != first.json["job_id"] as? String)
+            let fresh = try await server.post("/v1/jobs", json: body)
+            #expect(fresh.json["job_id"] as? String != first.json["job_id"] as? String, "no header, no replay")
+            let list = try await server.get("/v1/jobs").json["data"] as? [[String: Any]]
+            #expect(list?.count == 2, "the replay stored no second job for the admin key")
+
+            let bad = try await server.post("/v1/jobs", json: body, headers: ["Idempotency-Key": String(repeating: "x", count: 256)])
+            #expect(bad.status == 400 && bad.errorParam == "Idempotency-Key")
+        }
+    }
+}
