@@ -16,6 +16,8 @@ public struct APIConfiguration: Sendable {
     public var maxAttempts: Int
     /// Read routes get this many times a key's request rate.
     public var readRateMultiplier: Int
+    /// How long `POST /v1/audio/*` waits for its item before cancelling it with 504.
+    public var syncTimeout: Duration = .seconds(600)
 
     public init(
         maxBodyBytes: Int = 100 * 1024 * 1024, maxItems: Int = 5_000, maxItemBytes: Int = 50 * 1024 * 1024,

@@ -24,12 +24,14 @@ struct CreateJobRequest: Decodable {
     var defaultTgtLng: String?
     var priority: Int?
     var webhookURL: String?
+    var wordTimestamps: Bool?
     var webhookAuthHeaderName: String?
     var webhookAuthHeaderValue: String?
 
     enum CodingKeys: String, CodingKey {
         case items, priority
         case webhookURL = "webhook_url"
+        case wordTimestamps = "word_timestamps"
         case webhookAuthHeaderName = "webhook_auth_header_name"
         case webhookAuthHeaderValue = "webhook_auth_header_value"
         case jobType = "job_type"

@@ -22,6 +22,8 @@ struct ValidatedJob {
     var priority: Int
     var options: JobOptions
     var items: [Item]
+    /// Decoding choices every audio item of the job shares.
+    var itemOptions: ItemOptions?
 }
 
 /// Checks a `CreateJobRequest` against the API's rules and limits; pure.
@@ -55,7 +57,8 @@ struct JobValidator {
         return ValidatedJob(
             type: type, priority: priority,
             options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt, webhook: try webhook(request)),
-            items: validated)
+            items: validated,
+            itemOptions: request.wordTimestamps == true && type.takesAudio ? ItemOptions(wordTimestamps: true) : nil)
     }
 
     /// Headers a webhook's auth header may not replace: Parley sets them.

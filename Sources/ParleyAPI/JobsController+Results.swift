@@ -42,7 +42,7 @@ extension JobsController {
         let itemId = try context.parameters.require("item_id")
         let formatText = request.uri.queryParameters.get("format") ?? "json"
         guard let format = SubtitleFormatter.Format(rawValue: formatText) else {
-            throw ParleyError.invalidValue("format", "format must be one of json, text, srt, vtt")
+            throw ParleyError.invalidValue("format", "format must be one of json, verbose_json, text, srt, vtt, tsv")
         }
         guard let item = try await store.item(jobId: job.id, clientId: itemId) else {
             throw ParleyError.notFound("item \(itemId)")
@@ -57,6 +57,10 @@ extension JobsController {
         case .text: return text(result.text + "\n", format)
         case .srt: return text(SubtitleFormatter.srt(result.segments), format)
         case .vtt: return text(SubtitleFormatter.vtt(result.segments), format)
+        case .tsv: return text(SubtitleFormatter.tsv(result.segments), format)
+        case .verboseJSON:
+            let words = result.segments.contains { $0.words != nil }
+            return try JSONResponse.make(.ok, VerboseTranscript(result, task: item.options?.task ?? "transcribe", words: words))
         }
     }
 

@@ -35,9 +35,7 @@ struct JobsController {
 
     @Sendable func create(_ request: Request, context: ParleyContext) async throws -> Response {
         let key = try context.require(.jobsWrite)
-        if key.quotas.isLimited, let quota = key.quotas.exhausted(by: try await store.usage(keyId: key.id, day: Usage.day(.now()))) {
-            throw ParleyError.quotaExceeded(quota)
-        }
+        try await Self.requireQuota(key, store: store)
         let idempotencyKey = try Self.idempotencyKey(request)
         let body = try await RequestDecoding.body(request, limit: configuration.maxBodyBytes)
         let validated = try JobValidator(configuration: configuration)
@@ -73,7 +71,7 @@ struct JobsController {
                 }
                 items.append(JobItem(
                     id: id, jobId: job.id, clientId: item.clientId, kind: job.type.takesAudio ? .audio : .text,
-                    jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng,
+                    jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng, options: validated.itemOptions,
                     model: job.type.takesAudio ? asrModel : translationModel, priority: job.priority,
                     ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now, createdAt: now))
             }
@@ -99,6 +97,13 @@ struct JobsController {
         let deliveries = job.options.webhook == nil ? nil : try await store.webhookDeliveries(jobId: job.id)
         return try JSONResponse.make(
             .ok, JobView(job, items: try await store.items(jobId: job.id), webhookDeliveries: deliveries, presign: presign))
+    }
+
+    /// Refuses new work with 429 `quota_exceeded` once the key has used up a daily quota.
+    static func requireQuota(_ key: APIKeyRecord, store: any MetadataStore) async throws {
+        if key.quotas.isLimited, let quota = key.quotas.exhausted(by: try await store.usage(keyId: key.id, day: Usage.day(.now()))) {
+            throw ParleyError.quotaExceeded(quota)
+        }
     }
 
     /// The `Idempotency-Key` header, if sent: 1 to 255 printable ASCII characters.

@@ -22,7 +22,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     static func routeClass(_ request: Request) -> String {
         switch request.method {
         case .get, .head: "read"
-        case .post where request.uri.path == "/v1/jobs": "jobs.create"
+        case .post where ["/v1/jobs", "/v1/audio/transcriptions", "/v1/audio/translations"].contains(request.uri.path): "jobs.create"
         default: "write"
         }
     }

@@ -1,13 +1,30 @@
-/// A span of a transcript with its start and end in seconds.
+/// A span of a transcript with its start and end in seconds, and its words when asked for.
 public struct TranscriptSegment: Sendable, Codable, Equatable {
     public var start: Double
     public var end: Double
     public var text: String
+    public var words: [TranscriptWord]?
 
-    public init(start: Double, end: Double, text: String) {
+    public init(start: Double, end: Double, text: String, words: [TranscriptWord]? = nil) {
         self.start = start
         self.end = end
         self.text = text
+        self.words = words
+    }
+}
+
+/// One word with its timing (faster-whisper's word timestamps).
+public struct TranscriptWord: Sendable, Codable, Equatable {
+    public var start: Double
+    public var end: Double
+    public var word: String
+    public var probability: Double?
+
+    public init(start: Double, end: Double, word: String, probability: Double? = nil) {
+        self.start = start
+        self.end = end
+        self.word = word
+        self.probability = probability
     }
 }
 

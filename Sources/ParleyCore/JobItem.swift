@@ -1,3 +1,5 @@
+import Foundation
+
 /// One unit of work in a job: a recording to transcribe or a text to translate.
 ///
 /// Named `JobItem` to stay clear of Swift's `Task`.
@@ -11,6 +13,8 @@ public struct JobItem: Sendable, Equatable {
     public var input: ItemInput
     public var srcLng: String?
     public var tgtLng: String?
+    /// Decoding choices beyond the language; nil for the defaults.
+    public var options: ItemOptions?
     /// The model group whose workers claim this item.
     public var model: String
     public var priority: Int
@@ -34,7 +38,7 @@ public struct JobItem: Sendable, Equatable {
 
     public init(
         id: String, jobId: String, clientId: String, kind: ItemKind, jobType: JobType, input: ItemInput,
-        srcLng: String?, tgtLng: String?, model: String, priority: Int, ownerKeyId: String,
+        srcLng: String?, tgtLng: String?, options: ItemOptions? = nil, model: String, priority: Int, ownerKeyId: String,
         status: ItemStatus = .queued, attempts: Int = 0, maxAttempts: Int, runAfter: Millis,
         leaseOwner: String? = nil, leaseExpiresAt: Millis? = nil, resultRef: String? = nil,
         errorCode: String? = nil, errorMessage: String? = nil, modelUsed: String? = nil,
@@ -49,6 +53,7 @@ public struct JobItem: Sendable, Equatable {
         self.input = input
         self.srcLng = srcLng
         self.tgtLng = tgtLng
+        self.options = options
         self.model = model
         self.priority = priority
         self.ownerKeyId = ownerKeyId
@@ -68,5 +73,12 @@ public struct JobItem: Sendable, Equatable {
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+    }
+}
+
+extension JobItem {
+    /// `options` as stored: JSON, or nil for the defaults.
+    public var optionsJSON: String? {
+        options.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -2,15 +2,17 @@
 public enum SubtitleFormatter {
     /// A result format clients may ask for.
     public enum Format: String, Sendable, CaseIterable {
-        case json, text, srt, vtt
+        case json, text, srt, vtt, tsv
+        case verboseJSON = "verbose_json"
 
         /// The response's content type.
         public var contentType: String {
             switch self {
-            case .json: "application/json"
+            case .json, .verboseJSON: "application/json"
             case .text: "text/plain; charset=utf-8"
             case .srt: "application/x-subrip; charset=utf-8"
             case .vtt: "text/vtt; charset=utf-8"
+            case .tsv: "text/tab-separated-values; charset=utf-8"
             }
         }
     }
@@ -19,7 +21,7 @@ public enum SubtitleFormatter {
     public static func srt(_ segments: [TranscriptSegment]) -> String {
         segments.enumerated().map { index, segment in
             "\(index + 1)\n\(timestamp(segment.start, separator: ","))"
-                + " --> \(timestamp(segment.end, separator: ","))\n\(segment.text.trimmed)\n"
+                + " --> \(timestamp(segment.end, separator: ","))\n\(cueText(segment.text))\n"
         }.joined(separator: "\n")
     }
 
@@ -27,7 +29,7 @@ public enum SubtitleFormatter {
     public static func vtt(_ segments: [TranscriptSegment]) -> String {
         let cues = segments.map { segment in
             "\(timestamp(segment.start, separator: ".")) --> \(timestamp(segment.end, separator: "."))\n"
-                + escapeVTT(segment.text.trimmed) + "\n"
+                + escapeVTT(cueText(segment.text)) + "\n"
         }
         return (["WEBVTT\n"] + cues).joined(separator: "\n")
     }
@@ -37,9 +39,28 @@ public enum SubtitleFormatter {
         segments.map { $0.text.trimmed + "\n" }.joined()
     }
 
+    /// Whisper's TSV: a `start end text` header, times in whole milliseconds, and each
+    /// segment's text on one line, its tabs and line breaks turned into spaces.
+    public static func tsv(_ segments: [TranscriptSegment]) -> String {
+        "start\tend\ttext\n" + segments.map { segment in
+            let text = segment.text.split(whereSeparator: { $0 == "\t" || $0.isNewline }).map { $0.trimmed }
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            return "\(milliseconds(segment.start))\t\(milliseconds(segment.end))\t\(text)\n"
+        }.joined()
+    }
+
+    /// A cue's text: its lines trimmed, blank lines dropped (a blank line would end the cue).
+    static func cueText(_ text: String) -> String {
+        text.split(whereSeparator: \.isNewline).map { $0.trimmed }.filter { !$0.isEmpty }.joined(separator: "\n")
+    }
+
+    static func milliseconds(_ seconds: Double) -> Int64 {
+        Int64((max(seconds, 0) * 1000).rounded())
+    }
+
     /// `HH:MM:SS<sep>mmm`, rounded to the millisecond; hours grow past two digits when needed.
     public static func timestamp(_ seconds: Double, separator: String) -> String {
-        let totalMillis = Int64((max(seconds, 0) * 1000).rounded())
+        let totalMillis = milliseconds(seconds)
         let millis = totalMillis % 1000
         let totalSeconds = totalMillis / 1000
         return pad(totalSeconds / 3600) + ":" + pad(totalSeconds / 60 % 60) + ":" + pad(totalSeconds % 60)
@@ -58,7 +79,7 @@ public enum SubtitleFormatter {
     }
 }
 
-extension String {
+extension StringProtocol {
     fileprivate var trimmed: String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }

@@ -11,20 +11,37 @@ public struct TranscriptionOptions: Sendable, Codable, Equatable {
     public var beamSize: Int?
     public var vadFilter: Bool
     public var wordTimestamps: Bool
+    /// Text that primes the decoder.
+    public var initialPrompt: String?
+    /// Sampling temperature; nil keeps the engine's default (greedy or beam search).
+    public var temperature: Double?
 
-    public init(language: String? = nil, task: String = "transcribe", beamSize: Int? = nil, vadFilter: Bool = false, wordTimestamps: Bool = false) {
+    public init(
+        language: String? = nil, task: String = "transcribe", beamSize: Int? = nil, vadFilter: Bool = false,
+        wordTimestamps: Bool = false, initialPrompt: String? = nil, temperature: Double? = nil
+    ) {
         self.language = language
         self.task = task
         self.beamSize = beamSize
         self.vadFilter = vadFilter
         self.wordTimestamps = wordTimestamps
+        self.initialPrompt = initialPrompt
+        self.temperature = temperature
+    }
+
+    /// The options of an item: its language and its own decoding choices.
+    public init(language: String?, item options: ItemOptions?) {
+        self.init(
+            language: language, task: options?.task ?? "transcribe", wordTimestamps: options?.wordTimestamps ?? false,
+            initialPrompt: options?.prompt, temperature: options?.temperature)
     }
 
     enum CodingKeys: String, CodingKey {
-        case language, task
+        case language, task, temperature
         case beamSize = "beam_size"
         case vadFilter = "vad_filter"
         case wordTimestamps = "word_timestamps"
+        case initialPrompt = "initial_prompt"
     }
 }
 

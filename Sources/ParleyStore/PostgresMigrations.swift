@@ -66,6 +66,7 @@ enum PostgresMigrations {
         ]),
         (3, [
             "ALTER TABLE jobs ADD COLUMN request_hash text",
+            "ALTER TABLE items ADD COLUMN options text",
             // A key names at most one job per Idempotency-Key; an expired name is cleared before reuse.
             """
             CREATE UNIQUE INDEX jobs_idempotency ON jobs (owner_key_id, idempotency_key)

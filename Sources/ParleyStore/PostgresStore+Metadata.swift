@@ -233,20 +233,20 @@ extension PostgresConnection {
         let turns = rows.indices.map { firstTurn + Int64($0) }
         try await run(
             """
-            INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng, model,
+            INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng, options, model,
               priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at)
             SELECT id, job_id, seq, client_id, kind, job_type, input_ref, NULLIF(src_lng, ''), NULLIF(tgt_lng, ''),
-              model, priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at
+              NULLIF(options, ''), model, priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at
             FROM UNNEST(
               \(rows.map(\.id))::text[], \(rows.map(\.jobId))::text[], \(items.map { Int32($0.offset) })::integer[],
               \(rows.map(\.clientId))::text[], \(rows.map(\.kind.rawValue))::text[], \(rows.map(\.jobType.rawValue))::text[],
               \(rows.map(\.input.reference))::text[], \(rows.map { $0.srcLng ?? "" })::text[],
-              \(rows.map { $0.tgtLng ?? "" })::text[], \(rows.map(\.model))::text[],
+              \(rows.map { $0.tgtLng ?? "" })::text[], \(rows.map { $0.optionsJSON ?? "" })::text[], \(rows.map(\.model))::text[],
               \(rows.map { Int32($0.priority) })::integer[], \(rows.map(\.ownerKeyId))::text[], \(turns)::bigint[],
               \(rows.map(\.status.rawValue))::text[], \(rows.map { Int32($0.attempts) })::integer[],
               \(rows.map { Int32($0.maxAttempts) })::integer[], \(rows.map(\.runAfter))::bigint[],
               \(rows.map(\.createdAt))::bigint[])
-              AS t(id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng, model,
+              AS t(id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng, options, model,
                    priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at)
             """,
             logger: logger)

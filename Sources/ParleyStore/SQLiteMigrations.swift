@@ -52,6 +52,7 @@ enum SQLiteMigrations {
         ]),
         (3, [
             "ALTER TABLE jobs ADD COLUMN request_hash TEXT",
+            "ALTER TABLE items ADD COLUMN options TEXT",
             """
             CREATE UNIQUE INDEX jobs_idempotency ON jobs (owner_key_id, idempotency_key)
               WHERE idempotency_key IS NOT NULL

@@ -27,14 +27,14 @@ extension SQLiteStore: MetadataStore {
             let rowsPerStatement = 500
             for chunkStart in stride(from: 0, to: items.count, by: rowsPerStatement) {
                 let chunk = items[chunkStart..<min(chunkStart + rowsPerStatement, items.count)]
-                let row = "(" + SQLiteSession.placeholders(17) + ")"
+                let row = "(" + SQLiteSession.placeholders(18) + ")"
                 var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * 17)
+                binds.reserveCapacity(chunk.count * 18)
                 for (offset, item) in chunk.enumerated() {
                     binds += [
                         .text(item.id), .text(item.jobId), .integer(chunkStart + offset), .text(item.clientId),
                         .text(item.kind.rawValue), .text(item.jobType.rawValue), .text(item.input.reference),
-                        .optionalText(item.srcLng), .optionalText(item.tgtLng), .text(item.model),
+                        .optionalText(item.srcLng), .optionalText(item.tgtLng), .optionalText(item.optionsJSON), .text(item.model),
                         .integer(item.priority), .text(item.ownerKeyId), .text(item.status.rawValue),
                         .integer(item.attempts), .integer(item.maxAttempts), .millis(item.runAfter), .millis(item.createdAt),
                     ]
@@ -42,7 +42,7 @@ extension SQLiteStore: MetadataStore {
                 try await db.run(
                     """
                     INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng,
-                      model, priority, owner_key_id, status, attempts, max_attempts, run_after, created_at)
+                      options, model, priority, owner_key_id, status, attempts, max_attempts, run_after, created_at)
                     VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                     """,
                     binds)

@@ -15,7 +15,7 @@ extension BatchProcessor {
                 Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "fetch"), ("model", model)])
                     .recordInterval(since: fetchStarted)
                 requests.append(TranscriptionRequest(
-                    id: item.id, audio: audio, options: TranscriptionOptions(language: item.srcLng),
+                    id: item.id, audio: audio, options: TranscriptionOptions(language: item.srcLng, item: item.options),
                     translateTo: usesWhisperTranslate(item) ? "en" : nil))
                 pending[item.id] = item
             } catch {

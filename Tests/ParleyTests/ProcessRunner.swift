@@ -26,6 +26,13 @@ enum ProcessRunner {
         return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// As `run`, off the cooperative thread pool, so servers in this process keep answering the program.
+    static func runOffPool(_ executable: String, _ arguments: [String]) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try run(executable, arguments) }) }
+        }
+    }
+
     /// A free loopback TCP port, found by binding port 0.
     static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -34,10 +34,19 @@ class TranscribeOptions:
 
 
 @dataclass
+class Word:
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass
 class Segment:
     start: float
     end: float
     text: str
+    words: Optional[List[Word]] = None
 
 
 @dataclass
@@ -112,7 +121,12 @@ class WhisperBackend:
             condition_on_previous_text=False,
         )
         collected = [
-            Segment(start=round(s.start, 3), end=round(s.end, 3), text=s.text.strip())
+            Segment(
+                start=round(s.start, 3),
+                end=round(s.end, 3),
+                text=s.text.strip(),
+                words=_words(s.words) if options.word_timestamps else None,
+            )
             for s in segments
         ]
         return Transcript(
@@ -124,3 +138,11 @@ class WhisperBackend:
             task=options.task,
             segments=collected,
         )
+
+
+def _words(words) -> List[Word]:
+    """faster-whisper's word timings, rounded like segment times; words keep their leading space."""
+    return [
+        Word(start=round(w.start, 3), end=round(w.end, 3), word=w.word, probability=round(float(w.probability), 4))
+        for w in words or []
+    ]

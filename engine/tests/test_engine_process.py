@@ -63,6 +63,26 @@ def test_translate_to_english_and_unsupported_target(engine, german_wav):
     assert b["error"]["code"] == "unsupported_language_pair"
 
 
+def test_word_timestamps_prompt_and_translate_task(engine, english_wav, german_wav):
+    items = [
+        {"id": "w", "offset": 0, "length": len(english_wav), "options": {"language": "en", "word_timestamps": True}},
+        {"id": "p", "offset": 0, "length": len(english_wav), "options": {"initial_prompt": "Sense and Sensibility.", "temperature": 0.0}},
+        {"id": "t", "offset": len(english_wav), "length": len(german_wav), "options": {"task": "translate"}},
+    ]
+    reply = engine({"op": "transcribe", "id": "wt", "model": "whisper-base", "items": items}, english_wav + german_wav)
+    by_id = {r["id"]: r["result"] for r in reply["results"]}
+    segments = by_id["w"]["segments"]
+    words = [w for s in segments for w in s["words"]]
+    assert len(words) >= 6
+    for s in segments:
+        assert all(s["start"] - 0.5 <= w["start"] <= w["end"] <= s["end"] + 0.5 for w in s["words"])
+        assert "".join(w["word"] for w in s["words"]).strip() == s["text"]
+    assert all(0 <= w["probability"] <= 1 for w in words)
+    assert by_id["p"]["segments"][0]["words"] is None
+    assert "ill disposed young man" in by_id["p"]["text"].lower().replace("-", " ")
+    assert by_id["t"]["task"] == "translate" and "good morning" in by_id["t"]["text"].lower()
+
+
 def test_unknown_model_and_operation(engine):
     assert engine({"op": "transcribe", "id": "x", "model": "nope", "items": []})["error"]["code"] == "unknown_model"
     assert engine({"op": "dance", "id": "y"})["error"]["code"] == "bad_request"
