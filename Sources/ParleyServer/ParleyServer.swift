@@ -92,9 +92,6 @@ public final class ParleyServer: Sendable {
         onAdminKey: @escaping @Sendable (String) async -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        let httpClient = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
         var services = backend.services(signal: signal, listen: inference != nil, logger: logger)
         if let reporter { services.append(reporter) }
         services.append(QueueMetricsSampler(
@@ -102,7 +99,7 @@ public final class ParleyServer: Sendable {
         if let engine { services.append(engine) }
         if let inference {
             let fetcher = AudioFetcher(
-                client: httpClient, maxBytes: configuration.fetchMaxBytes, timeout: configuration.fetchTimeout,
+                maxBytes: configuration.fetchMaxBytes, timeout: configuration.fetchTimeout,
                 allowedHosts: configuration.fetchAllowedHosts)
             services.append(WorkerService(
                 queue: store, blobs: blobs, engine: inference, loader: InputLoader(blobs: blobs, fetcher: fetcher),
@@ -110,7 +107,7 @@ public final class ParleyServer: Sendable {
             var webhooks = WebhookConfiguration(owner: configuration.worker.id)
             webhooks.baseDelay = configuration.webhookRetryBase
             webhooks.allowedHosts = configuration.fetchAllowedHosts
-            services.append(WebhookService(store: store, client: httpClient, configuration: webhooks, logger: logger))
+            services.append(WebhookService(store: store, configuration: webhooks, logger: logger))
         }
         if configuration.runAPI {
             services = [application(services: services, onAdminKey: onAdminKey, onListening: onListening)]
@@ -126,7 +123,6 @@ public final class ParleyServer: Sendable {
         running.withLock { $0 = group }
         let outcome = await Result(catching: { try await group.run() })
         running.withLock { $0 = nil }
-        try? await httpClient.shutdown()
         try await backend.close()
         try outcome.get()
     }

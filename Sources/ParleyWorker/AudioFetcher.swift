@@ -3,28 +3,54 @@ import Foundation
 import NIOCore
 import ParleyCore
 
-/// Fetches `audio_url` inputs over http(s) with size and time limits, refusing
-/// hosts that resolve to loopback, private or link-local addresses.
+/// Fetches `audio_url` inputs over http(s) with size and time limits, refusing hosts that
+/// resolve to loopback, private, link-local or metadata addresses.
+///
+/// Every hop is checked: redirects (at most `maxRedirects`) are followed by hand and each
+/// target is checked again, and the connection is pinned to the address that was checked,
+/// so a DNS answer that changes between the check and the connect (rebinding) cannot
+/// reach an internal address.
 public struct AudioFetcher: Sendable {
     public var maxBytes: Int
     public var timeout: Duration
     /// Hosts (names or literal addresses) exempt from the address policy, for internal storage.
     public var allowedHosts: Set<String>
-    private let client: HTTPClient
+    public var maxRedirects = 5
 
-    public init(client: HTTPClient, maxBytes: Int, timeout: Duration, allowedHosts: Set<String> = []) {
-        self.client = client
+    public init(maxBytes: Int, timeout: Duration, allowedHosts: Set<String> = []) {
         self.maxBytes = maxBytes
         self.timeout = timeout
         self.allowedHosts = allowedHosts
     }
 
     public func fetch(_ urlString: String) async throws -> Data {
-        guard let url = URL(string: urlString), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty
-        else { throw ParleyError.urlForbidden("only http and https URLs with a host are fetched") }
-        try await Self.checkHost(host, allowed: allowedHosts)
-        var request = HTTPClientRequest(url: urlString)
+        var current = urlString
+        for _ in 0...maxRedirects {
+            guard let url = URL(string: current), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                  let host = url.host, !host.isEmpty
+            else { throw ParleyError.urlForbidden("only http and https URLs with a host are fetched") }
+            let client = Self.client(host: host, pinned: try await Self.checkHost(host, allowed: allowedHosts))
+            let outcome = await Result { try await get(url, host: host, client: client) }
+            try? await client.shutdown()
+            switch try outcome.get() {
+            case .body(let data): return data
+            case .redirect(let location):
+                guard let next = URL(string: location, relativeTo: url)?.absoluteString else {
+                    throw ParleyError.urlUnreachable("\(host) redirected to an unusable location")
+                }
+                current = next
+            }
+        }
+        throw ParleyError.urlForbidden("more than \(maxRedirects) redirects")
+    }
+
+    private enum Hop {
+        case body(Data)
+        case redirect(String)
+    }
+
+    private func get(_ url: URL, host: String, client: HTTPClient) async throws -> Hop {
+        var request = HTTPClientRequest(url: url.absoluteString)
         request.method = .GET
         let response: HTTPClientResponse
         do {
@@ -32,10 +58,10 @@ public struct AudioFetcher: Sendable {
         } catch {
             throw ParleyError.urlUnreachable("fetching \(host) failed: \(type(of: error))")
         }
+        if (300..<400).contains(response.status.code), let location = response.headers.first(name: "location") {
+            return .redirect(location)
+        }
         guard (200..<300).contains(response.status.code) else {
-            if (300..<400).contains(response.status.code) {
-                throw ParleyError.urlForbidden("\(host) answered a redirect; redirects are not followed")
-            }
             let error = ParleyError.urlUnreachable("\(host) answered HTTP \(response.status.code)")
             throw response.status.code >= 500 ? error : ParleyError(code: error.code, message: error.message, status: 422)
         }
@@ -53,18 +79,34 @@ public struct AudioFetcher: Sendable {
         } catch {
             throw ParleyError.urlUnreachable("reading from \(host) failed: \(type(of: error))")
         }
-        return body
+        return .body(body)
+    }
+
+    /// A one-use client that connects `host` only to `pinned` (the address that was checked,
+    /// nil for an allowed host) and follows no redirects; shut it down after use.
+    static func client(host: String, pinned: String?) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        if let pinned { configuration.dnsOverride = [bare(host): pinned] }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// A host without the brackets of an IPv6 literal.
+    static func bare(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     /// Refuses a host that resolves to a loopback, private, link-local or metadata address,
     /// unless `allowed` names it; the same rule guards every outbound request (audio, webhooks).
-    static func checkHost(_ host: String, allowed: Set<String>) async throws {
-        guard !allowed.contains(host.lowercased()) else { return }
+    /// Returns the checked address to connect to, or nil for an allowed host.
+    @discardableResult
+    static func checkHost(_ host: String, allowed: Set<String>) async throws -> String? {
+        guard !allowed.contains(bare(host).lowercased()), !allowed.contains(host.lowercased()) else { return nil }
         let addresses = try await resolve(host)
-        if addresses.isEmpty { throw ParleyError.urlUnreachable("\(host) does not resolve") }
+        guard let first = addresses.first else { throw ParleyError.urlUnreachable("\(host) does not resolve") }
         if let bad = addresses.first(where: AddressPolicy.isForbidden) {
             throw ParleyError.urlForbidden("\(host) resolves to \(bad), a non-public address")
         }
+        return first
     }
 
     /// The numeric addresses a host name resolves to (a literal address resolves to itself).

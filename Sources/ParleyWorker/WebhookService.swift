@@ -29,19 +29,18 @@ public struct WebhookConfiguration: Sendable {
     }
 }
 
-/// Sends queued webhook deliveries until shutdown: signed POSTs, retried with exponential backoff.
+/// Sends queued webhook deliveries until shutdown: signed POSTs to a checked, pinned address,
+/// following no redirect, retried with exponential backoff.
 ///
 /// Deliveries are leased from the store, so any number of processes may run a sender; one
 /// whose process dies mid-POST leaves a lease that expires, and the delivery is due again.
 public struct WebhookService: Service {
     let store: any WebhookStore
-    let client: HTTPClient
     let configuration: WebhookConfiguration
     let logger: Logger
 
-    public init(store: any WebhookStore, client: HTTPClient = .shared, configuration: WebhookConfiguration, logger: Logger) {
+    public init(store: any WebhookStore, configuration: WebhookConfiguration, logger: Logger) {
         self.store = store
-        self.client = client
         self.configuration = configuration
         self.logger = logger
     }
@@ -100,7 +99,7 @@ public struct WebhookService: Service {
             guard let url = URL(string: delivery.url), let host = url.host else {
                 return WebhookAttempt(at: started, error: "the webhook URL is malformed")
             }
-            try await AudioFetcher.checkHost(host, allowed: configuration.allowedHosts)
+            let pinned = try await AudioFetcher.checkHost(host, allowed: configuration.allowedHosts)
             let payload = WebhookPayload(
                 deliveryId: delivery.id, jobId: job.id, status: job.status.rawValue, counts: job.counts,
                 finishedAt: job.finishedAt?.iso8601)
@@ -120,9 +119,14 @@ public struct WebhookService: Service {
                 request.headers.add(name: name, value: value)
             }
             request.body = .bytes(ByteBuffer(data: body))
-            let response = try await client.execute(request, timeout: TimeAmount(configuration.timeout))
-            _ = try? await response.body.collect(upTo: 64 * 1024)
-            return WebhookAttempt(at: started, statusCode: Int(response.status.code))
+            let client = AudioFetcher.client(host: host, pinned: pinned)
+            let outcome = await Result {
+                let response = try await client.execute(request, timeout: TimeAmount(configuration.timeout))
+                _ = try? await response.body.collect(upTo: 64 * 1024)
+                return Int(response.status.code)
+            }
+            try? await client.shutdown()
+            return WebhookAttempt(at: started, statusCode: try outcome.get())
         } catch let error as ParleyError {
             return WebhookAttempt(at: started, error: "\(error.code): \(error.message)")
         } catch {
