@@ -21,7 +21,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
     ],
     targets: [
         .target(name: "ParleyCore"),
@@ -71,11 +70,10 @@ let package = Package(
         .target(name: "ParleyAPI", dependencies: [
             "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyEngine",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Metrics", package: "swift-metrics"),
-        ]),
+        ], resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/docs.html")]),
         .target(name: "ParleyServer", dependencies: [
             "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth",
             "ParleyEngine", "ParleyWorker", "ParleyAPI",

@@ -12,7 +12,7 @@ public struct AuthMiddleware: RouterMiddleware {
     /// Paths served without a key.
     let publicPaths: Set<String>
 
-    public init(keys: KeyService, publicPaths: Set<String> = ["/v1/health", "/v1/ready", "/metrics"]) {
+    public init(keys: KeyService, publicPaths: Set<String> = ["/v1/health", "/v1/ready", "/metrics", "/openapi.json", "/docs"]) {
         self.keys = keys
         self.publicPaths = publicPaths
     }

@@ -101,10 +101,21 @@ struct JobView: Encodable {
 
 /// A webhook delivery and every attempt at it, as `GET /v1/jobs/{id}` shows them.
 struct WebhookDeliveryView: Encodable {
+    struct AttemptView: Encodable {
+        var at: String
+        var statusCode: Int?
+        var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case at, error
+            case statusCode = "status_code"
+        }
+    }
+
     var id: String
     var url: String
     var status: String
-    var attempts: [WebhookAttempt]
+    var attempts: [AttemptView]
     var nextAttemptAt: String?
     var deliveredAt: String?
 
@@ -112,7 +123,7 @@ struct WebhookDeliveryView: Encodable {
         id = delivery.id
         url = delivery.url
         status = delivery.status.rawValue
-        attempts = delivery.attempts
+        attempts = delivery.attempts.map { AttemptView(at: $0.at.iso8601, statusCode: $0.statusCode, error: $0.error) }
         nextAttemptAt = delivery.status == .pending ? delivery.nextAttemptAt.iso8601 : nil
         deliveredAt = delivery.deliveredAt?.iso8601
     }

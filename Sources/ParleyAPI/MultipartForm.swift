@@ -1,5 +1,4 @@
 import Foundation
-import MultipartKit
 import NIOCore
 import ParleyCore
 
@@ -19,33 +18,61 @@ struct MultipartForm {
     /// Parses `body` with the boundary named by `contentType`; a malformed body is a 400.
     static func parse(_ body: ByteBuffer, contentType: String?) throws -> MultipartForm {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data"),
-              let boundary = parameter("boundary", in: contentType), !boundary.isEmpty
+              let boundary = parameter("boundary", in: contentType), (1...70).contains(boundary.utf8.count)
         else {
             throw ParleyError.invalidValue("Content-Type", "send the request as multipart/form-data with a boundary")
         }
-        final class Collector {
-            var parts: [Part] = []
-            var headers: [String: String] = [:]
-            var body = ByteBuffer()
-        }
-        let collector = Collector()
-        let parser = MultipartParser(boundary: boundary)
-        parser.onHeader = { name, value in collector.headers[name.lowercased()] = value }
-        parser.onBody = { chunk in collector.body.writeBuffer(&chunk) }
-        parser.onPartComplete = {
-            let disposition = collector.headers["content-disposition"] ?? ""
-            collector.parts.append(Part(
+        return try parse(Array(body.readableBytesView), boundary: Array("--\(boundary)".utf8))
+    }
+
+    /// Splits `body` at `delimiter` (`--boundary`) into parts, each a header block and content (RFC 7578).
+    /// Anything malformed throws, never traps: a missing closing delimiter, a header line without a
+    /// colon, or a header name outside the token characters.
+    static func parse(_ body: [UInt8], boundary delimiter: [UInt8]) throws -> MultipartForm {
+        let malformed = ParleyError.invalidValue("body", "the multipart/form-data body is malformed")
+        let crlf: [UInt8] = [13, 10]
+        guard var cursor = body.firstRange(of: delimiter)?.upperBound else { throw malformed }
+        var parts: [Part] = []
+        while true {
+            let rest = body[cursor...]
+            if rest.starts(with: [45, 45]) { return MultipartForm(parts: parts) }  // "--": the closing delimiter
+            guard let lineEnd = rest.firstRange(of: crlf),
+                  rest[rest.startIndex..<lineEnd.lowerBound].allSatisfy({ $0 == 32 || $0 == 9 })  // transport padding
+            else { throw malformed }
+            // Searched from the delimiter line's own CRLF, so a part without headers is found too.
+            guard let headerEnd = body[lineEnd.lowerBound...].firstRange(of: crlf + crlf) else { throw malformed }
+            let block = headerEnd.lowerBound > lineEnd.upperBound ? body[lineEnd.upperBound..<headerEnd.lowerBound] : []
+            let headers = try Self.headers(block, malformed: malformed)
+            guard let next = body[headerEnd.upperBound...].firstRange(of: crlf + delimiter) else { throw malformed }
+            let disposition = headers["content-disposition"] ?? ""
+            parts.append(Part(
                 name: parameter("name", in: disposition) ?? "", filename: parameter("filename", in: disposition),
-                contentType: collector.headers["content-type"], body: collector.body))
-            collector.headers = [:]
-            collector.body = ByteBuffer()
+                contentType: headers["content-type"], body: ByteBuffer(bytes: body[headerEnd.upperBound..<next.lowerBound])))
+            cursor = next.upperBound
         }
-        do {
-            try parser.execute(body)
-        } catch {
-            throw ParleyError.invalidValue("body", "the multipart/form-data body is malformed")
+    }
+
+    /// `Name: value` lines, names lowercased; a name must be token characters.
+    private static func headers(_ block: ArraySlice<UInt8>, malformed: ParleyError) throws -> [String: String] {
+        var headers: [String: String] = [:]
+        guard !block.isEmpty else { return headers }
+        for line in block.split(separator: 10, omittingEmptySubsequences: true) {
+            let trimmed = line.last == 13 ? line.dropLast() : line
+            guard let colon = trimmed.firstIndex(of: 58) else { throw malformed }
+            let name = trimmed[trimmed.startIndex..<colon]
+            guard !name.isEmpty, name.allSatisfy(isTokenByte) else { throw malformed }
+            let value = String(decoding: trimmed[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+            headers[String(decoding: name, as: UTF8.self).lowercased()] = value
         }
-        return MultipartForm(parts: collector.parts)
+        return headers
+    }
+
+    /// RFC 9110 token characters: letters, digits and ``!#$%&'*+-.^_`|~``.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 65...90, 97...122: true
+        default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+        }
     }
 
     /// The first part named `name`.

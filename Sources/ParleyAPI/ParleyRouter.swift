@@ -65,6 +65,7 @@ public enum ParleyRouter {
         UsageController(store: dependencies.store).register(on: router)
         UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
         WebhooksController().register(on: router)
+        DocsController().register(on: router)
         OpenAIAudioController(
             store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
             configuration: dependencies.configuration, asrModel: dependencies.asrModel

@@ -122,5 +122,31 @@ import Testing
         #expect(form.part("file")?.text == "RIFF\r\n\r\ndata")
         #expect(throws: ParleyError.self) { try MultipartForm.parse(.init(string: body), contentType: "application/json") }
         #expect(throws: ParleyError.self) { try MultipartForm.parse(.init(string: body), contentType: "multipart/form-data") }
+        let other = try MultipartForm.parse(
+            .init(string: "preamble\r\n--b \r\n\r\nno headers\r\n--b\r\ncontent-disposition: form-data; name=x\r\n\r\n\r\n--b--"),
+            contentType: "multipart/form-data; boundary=b")
+        #expect(other.parts.map(\.name) == ["", "x"] && other.parts.map(\.text) == ["no headers", ""])
+    }
+
+    @Test(arguments: [
+        "--b\r\nContent-Disposition: form-data; name=a\r\n\r\nno closing delimiter",
+        "--b\r\nno colon here\r\n\r\nx\r\n--b--",
+        "--b\r\nBad Name: x\r\n\r\nx\r\n--b--",
+        "--b\r\n\u{e9}\u{ff}: x\r\n\r\nx\r\n--b--",
+        "--b junk\r\n\r\nx\r\n--b--",
+        "--b\r\nName: x",
+        "no delimiter at all",
+        "",
+    ])
+    func malformedMultipartBodiesAre400s(body: String) {
+        #expect(throws: ParleyError.self) { try MultipartForm.parse(.init(string: body), contentType: "multipart/form-data; boundary=b") }
+    }
+
+    @Test func headerNamesWithHighBytesNeverTrap() {
+        // multipart-kit 4.7.1 traps on these (index out of range); the form parser here refuses them.
+        for byte in UInt8(128)...UInt8(255) {
+            let body = Array("--b\r\n".utf8) + [byte] + Array(": x\r\n\r\nx\r\n--b--".utf8)
+            #expect(throws: ParleyError.self) { try MultipartForm.parse(body, boundary: Array("--b".utf8)) }
+        }
     }
 }
