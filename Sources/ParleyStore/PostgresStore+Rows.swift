@@ -19,10 +19,17 @@ struct PGRow: ColumnReader {
 }
 
 extension PostgresConnection {
+    /// Runs `query`, refusing a connection that has closed: PostgresNIO drops a query written
+    /// to a closed channel without ever answering it, which would hold the caller forever.
+    func statement(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        guard !isClosed else { throw ParleyError.storeUnavailable() }
+        return try await self.query(query, logger: logger)
+    }
+
     /// Runs `query` and maps every row.
     func rows<T>(_ query: PostgresQuery, logger: Logger, _ transform: (PGRow) throws -> T) async throws -> [T] {
         var values: [T] = []
-        for try await row in try await self.query(query, logger: logger) {
+        for try await row in try await statement(query, logger: logger) {
             values.append(try transform(PGRow(row)))
         }
         return values
@@ -30,7 +37,7 @@ extension PostgresConnection {
 
     /// Runs a statement, discarding any rows.
     func run(_ query: PostgresQuery, logger: Logger) async throws {
-        _ = try await self.query(query, logger: logger).collect()
+        _ = try await statement(query, logger: logger).collect()
     }
 
     func insertAudit(_ entry: AuditEntry, logger: Logger) async throws {

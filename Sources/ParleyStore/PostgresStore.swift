@@ -55,7 +55,7 @@ public final class PostgresStore: Service, Sendable {
                 }
                 try await connection.query("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.query("ROLLBACK", logger: logger)
+                if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
                 throw error
             }
         }
@@ -96,13 +96,14 @@ extension PostgresStore {
             while true {
                 do {
                     return try await self.leased { connection in
-                        try await connection.query("BEGIN", logger: self.logger)
+                        try await connection.run("BEGIN", logger: self.logger)
                         do {
                             let value = try await body(connection)
-                            try await connection.query("COMMIT", logger: self.logger)
+                            try await connection.run("COMMIT", logger: self.logger)
                             return value
                         } catch {
-                            _ = try? await connection.query("ROLLBACK", logger: self.logger)
+                            // A closed connection's transaction is already rolled back by the server.
+                            if !connection.isClosed { _ = try? await connection.run("ROLLBACK", logger: self.logger) }
                             throw error
                         }
                     }

@@ -166,7 +166,14 @@ import Testing
         #expect(server.isRunning, "the process survived")
         try Self.pgctl("start")
 
-        let job = try await cluster.api.waitForJob(jobId, timeout: .seconds(120))
+        let job: [String: Any]
+        do {
+            job = try await cluster.api.waitForJob(jobId, timeout: .seconds(120))
+        } catch {
+            // The server's own account of the stall, which the test directory takes with it.
+            let tail = server.output.split(separator: "\n").suffix(60).joined(separator: "\n")
+            throw TestFailure("\(error)\n--- serve.log (last 60 lines) ---\n\(tail)")
+        }
         #expect(job["status"] as? String == "succeeded", "\(job)")
         Self.expectExactlyOnce(try await cluster.audit(jobId: jobId), count: 100)
         #expect(server.stop(), "parley serve shut down on SIGTERM after the restart")
