@@ -11,14 +11,21 @@ public struct AuthMiddleware: RouterMiddleware {
     let keys: KeyService
     /// Paths served without a key.
     let publicPaths: Set<String>
+    /// Path prefixes served without a key: signed blob URLs carry their own authorization.
+    let publicPrefixes: [String]
 
-    public init(keys: KeyService, publicPaths: Set<String> = ["/v1/health", "/v1/ready", "/metrics", "/openapi.json", "/docs"]) {
+    public init(
+        keys: KeyService, publicPaths: Set<String> = ["/v1/health", "/v1/ready", "/metrics", "/openapi.json", "/docs"],
+        publicPrefixes: [String] = ["/v1/blobs/"]
+    ) {
         self.keys = keys
         self.publicPaths = publicPaths
+        self.publicPrefixes = publicPrefixes
     }
 
     public func handle(_ request: Request, context: ParleyContext, next: (Request, ParleyContext) async throws -> Response) async throws -> Response {
-        if publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        let path = request.uri.path
+        if publicPaths.contains(path) || publicPrefixes.contains(where: path.hasPrefix) { return try await next(request, context) }
         guard let presented = Self.presentedKey(request.headers) else { throw ParleyError.unauthorized }
         var context = context
         let key = try await keys.authenticate(presented)

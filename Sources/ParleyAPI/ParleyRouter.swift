@@ -66,6 +66,9 @@ public enum ParleyRouter {
         UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
         WebhooksController().register(on: router)
         DocsController().register(on: router)
+        if let signer = (dependencies.blobs as? LocalBlobStore)?.signer {
+            BlobsController(blobs: dependencies.blobs, signer: signer).register(on: router)
+        }
         OpenAIAudioController(
             store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
             configuration: dependencies.configuration, asrModel: dependencies.asrModel

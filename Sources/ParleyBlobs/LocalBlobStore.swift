@@ -9,10 +9,13 @@ import NIOFoundationCompat
 public struct LocalBlobStore: BlobStore {
     /// The directory that holds every blob.
     public let root: URL
+    /// Signs the time-limited URLs the API serves blobs under; nil makes none.
+    public let signer: BlobURLSigner?
 
     /// Creates the store, making the root directory if needed.
-    public init(root: URL) throws {
+    public init(root: URL, signer: BlobURLSigner? = nil) throws {
         self.root = root.standardizedFileURL
+        self.signer = signer
         try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
     }
 
@@ -86,8 +89,11 @@ public struct LocalBlobStore: BlobStore {
         return try Data(contentsOf: target)
     }
 
-    /// Local files have no URL of their own; clients fetch results through the API.
-    public func presignedURL(_ key: String, expires: Int) throws -> String? { nil }
+    /// A path on the API (`/v1/blobs/...`) signed with an expiry, when the store has a signer.
+    public func presignedURL(_ key: String, expires: Int) throws -> String? {
+        _ = try path(for: key)
+        return signer?.url(for: key, expires: Int(Date().timeIntervalSince1970) + expires)
+    }
 
     public func delete(_ key: String) async throws {
         let target = try path(for: key)

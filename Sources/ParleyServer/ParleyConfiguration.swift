@@ -49,6 +49,8 @@ public struct ParleyConfiguration: Sendable {
     public var fetchTimeout: Duration = .seconds(60)
     /// Hosts exempt from the fetch address policy.
     public var fetchAllowedHosts: Set<String> = []
+    /// Signs the local blob store's time-limited URLs; nil keeps one in `<data dir>/url-signing.key`.
+    public var urlSigningSecret: Data?
     /// The first webhook retry waits this long, each next one twice as long (up to an hour).
     public var webhookRetryBase: Millis = 5_000
     /// Whether `GET /metrics` serves the Prometheus registry (call `PrometheusExport.registry` first).

@@ -73,7 +73,9 @@ public final class ParleyServer: Sendable {
             try await store.createBucketIfNeeded()  // fails fast on a wrong endpoint or secret
             blobs = store
         } else {
-            blobs = try LocalBlobStore(root: configuration.blobDirectory)
+            let secret = try configuration.urlSigningSecret
+                ?? BlobURLSigner.secret(in: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("url-signing.key"))
+            blobs = try LocalBlobStore(root: configuration.blobDirectory, signer: BlobURLSigner(secret: secret))
         }
         let server = ParleyServer(
             configuration: configuration, backend: backend, blobs: blobs,

@@ -32,6 +32,10 @@ struct CommonOptions: ParsableArguments {
         if let registry = Environment.string("PARLEY_TRANSLATION_REGISTRY") { engine.models[1].path = registry }
         var configuration = ParleyConfiguration(engine: engine)
         configuration.dataDirectory = dataDir ?? Environment.string("PARLEY_DATA_DIR") ?? "./data"
+        if let secret = Environment.string("PARLEY_URL_SIGNING_SECRET") {
+            guard secret.utf8.count >= 32 else { throw ValidationError("PARLEY_URL_SIGNING_SECRET must be at least 32 characters") }
+            configuration.urlSigningSecret = Data(secret.utf8)
+        }
         if let url = databaseURL ?? Environment.string("PARLEY_DATABASE_URL") {
             do {
                 var settings = try PostgresSettings(url: url)

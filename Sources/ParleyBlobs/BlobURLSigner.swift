@@ -1,0 +1,47 @@
+import Crypto
+import Foundation
+import ParleyCore
+
+/// Signs and checks time-limited URLs for blobs in the local store, the way S3 presigns its
+/// own: `/v1/blobs/<key>?expires=<unix seconds>&signature=<hex HMAC-SHA256>`. Pure.
+public struct BlobURLSigner: Sendable {
+    /// The path prefix the API serves signed blobs under.
+    public static let pathPrefix = "/v1/blobs/"
+
+    let key: SymmetricKey
+
+    public init(secret: Data) {
+        key = SymmetricKey(data: secret)
+    }
+
+    /// The URL path and query that fetch `blobKey` until `expires` (Unix seconds).
+    public func url(for blobKey: String, expires: Int) -> String {
+        "\(Self.pathPrefix)\(blobKey)?expires=\(expires)&signature=\(signature(blobKey, expires: expires))"
+    }
+
+    /// Whether `signature` signs `blobKey` until `expires`, and `expires` is not past `now`.
+    public func verify(_ blobKey: String, expires: Int, signature: String, now: Int) -> Bool {
+        guard expires >= now else { return false }
+        let expected = Array(self.signature(blobKey, expires: expires).utf8)
+        let given = Array(signature.utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    func signature(_ blobKey: String, expires: Int) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data("GET\n\(blobKey)\n\(expires)".utf8), using: key).hexString
+    }
+
+    /// The secret kept in `file`, made (32 random bytes, mode 0600) when the file does not exist,
+    /// so every process on the machine signs alike and URLs survive restarts.
+    public static func secret(in file: URL) throws -> Data {
+        if let existing = try? Data(contentsOf: file), existing.count >= 32 { return existing }
+        var generator = SystemRandomNumberGenerator()
+        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: file.path, contents: secret, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
+        return secret
+    }
+}

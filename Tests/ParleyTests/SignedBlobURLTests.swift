@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import ParleyBlobs
+@testable import ParleyServer
+
+/// Time-limited signed URLs for the local blob store.
+@Suite struct SignedBlobURLTests {
+    @Test func signaturesCoverTheKeyAndTheExpiry() throws {
+        let signer = BlobURLSigner(secret: Data(repeating: 7, count: 32))
+        let url = signer.url(for: "results/job_1/itm_1.json", expires: 2_000)
+        let signature = try #require(url.split(separator: "signature=").last.map(String.init))
+        #expect(url.hasPrefix("/v1/blobs/results/job_1/itm_1.json?expires=2000&signature="))
+        #expect(signer.verify("results/job_1/itm_1.json", expires: 2_000, signature: signature, now: 1_999))
+        #expect(signer.verify("results/job_1/itm_1.json", expires: 2_000, signature: signature, now: 2_000))
+        #expect(!signer.verify("results/job_1/itm_1.json", expires: 2_000, signature: signature, now: 2_001), "expired")
+        #expect(!signer.verify("results/job_1/itm_2.json", expires: 2_000, signature: signature, now: 1_000), "another key")
+        #expect(!signer.verify("results/job_1/itm_1.json", expires: 9_000, signature: signature, now: 1_000), "a later expiry")
+        #expect(!signer.verify("results/job_1/itm_1.json", expires: 2_000, signature: String(signature.dropLast()), now: 1_000))
+        let other = BlobURLSigner(secret: Data(repeating: 8, count: 32))
+        #expect(!other.verify("results/job_1/itm_1.json", expires: 2_000, signature: signature, now: 1_000), "another secret")
+    }
+
+    @Test func theSecretIsMadeOnceAndKeptPrivate() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let file = directory.url.appendingPathComponent("url-signing.key")
+        let first = try BlobURLSigner.secret(in: file)
+        let second = try BlobURLSigner.secret(in: file)
+        #expect(first.count == 32 && second == first)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test func resultsDownloadWithoutAKeyUntilTheURLIsTamperedWith() async throws {
+        try await LiveServer.with(worker: true, configure: { $0.echoDelay = .zero }) { server in
+            let created = try await server.post("/v1/jobs", json: ["job_type": "asr", "items": [["id": "a", "base64": "eA=="]]])
+            let jobId = try #require(created.json["job_id"] as? String)
+            _ = try await server.waitForJob(jobId, timeout: .seconds(30))
+            let item = try #require((try await server.get("/v1/jobs/\(jobId)").json["items"] as? [[String: Any]])?.first)
+            let url = try #require(item["download_url"] as? String)
+            #expect(url.hasPrefix("/v1/blobs/results/\(jobId)/"), "\(url)")
+            let fetched = try await server.get(url, key: nil)
+            #expect(fetched.status == 200 && fetched.json["text"] as? String == "echo 1 bytes", "\(fetched.text)")
+            for tampered in [
+                url.replacingOccurrences(of: "signature=", with: "signature=0"),
+                url.replacingOccurrences(of: "expires=", with: "expires=1"),
+                url.replacingOccurrences(of: "results/", with: "inputs/"),
+                String(url.prefix(while: { $0 != "?" })),
+            ] {
+                let refused = try await server.get(tampered, key: nil)
+                #expect(refused.status == 403 && refused.errorCode == "signature_invalid", "\(tampered): \(refused.text)")
+            }
+        }
+    }
+}
