@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         .target(name: "ParleyCore"),
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "ParleyAuth", dependencies: [
             "ParleyCore", "ParleyStore",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .target(name: "ParleyEngine", dependencies: [
             "ParleyCore",
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "ParleyTests", dependencies: [
             "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth",
             "ParleyEngine", "ParleyWorker", "ParleyAPI", "ParleyServer", "ParleyClient",
+            .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

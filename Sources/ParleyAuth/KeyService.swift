@@ -6,10 +6,13 @@ public struct KeyService: Sendable {
     public let store: any MetadataStore
     /// Rate settings for keys created without their own.
     public let defaultRate: RateSettings
+    /// Verifies bearer JWTs, when configured, beside API keys.
+    public let jwt: JWTAuthenticator?
 
-    public init(store: any MetadataStore, defaultRate: RateSettings) {
+    public init(store: any MetadataStore, defaultRate: RateSettings, jwt: JWTAuthenticator? = nil) {
         self.store = store
         self.defaultRate = defaultRate
+        self.jwt = jwt
     }
 
     /// Creates a key and returns its record and the plaintext, which is never stored.
@@ -37,13 +40,51 @@ public struct KeyService: Sendable {
         return (record, key)
     }
 
-    /// The live key that `presented` matches; throws `unauthorized` otherwise.
+    /// The live key that `presented` matches, or the subject of a valid JWT; throws `unauthorized` otherwise.
     public func authenticate(_ presented: String) async throws -> APIKeyRecord {
+        if let jwt, JWTAuthenticator.looksLikeToken(presented), presented.utf8.count <= 16_384 {
+            do {
+                return try await subjectKey(try await jwt.subject(of: presented))
+            } catch let error as ParleyError where error.status == 401 {
+                // An operator-chosen admin key may contain dots: it is still a key.
+                guard let record = try? await apiKey(presented) else { throw error }
+                return record
+            }
+        }
+        return try await apiKey(presented)
+    }
+
+    private func apiKey(_ presented: String) async throws -> APIKeyRecord {
         guard !presented.isEmpty, presented.utf8.count <= 512,
               let record = try await store.key(prefix: APIKeyCodec.prefix(of: presented)),
               record.revokedAt == nil,
               APIKeyCodec.constantTimeEquals(record.secretHash, APIKeyCodec.hash(presented))
         else { throw ParleyError.unauthorized }
+        return record
+    }
+
+    /// A token subject as a key row, made on first sight, so its jobs, quotas, usage, rate
+    /// bucket and webhook secret work as any key's; the token's scopes apply to this request.
+    /// Revoking the row (`parley keys revoke jwt_...`) shuts the subject out.
+    func subjectKey(_ subject: TokenSubject) async throws -> APIKeyRecord {
+        var record: APIKeyRecord
+        if let existing = try await store.key(prefix: subject.id) {
+            record = existing
+        } else {
+            let fresh = APIKeyRecord(
+                id: subject.id, prefix: subject.id, secretHash: APIKeyCodec.hash(APIKeyCodec.generate().key), owner: subject.owner,
+                scopes: subject.scopes.isEmpty ? [.jobsRead] : subject.scopes, rate: defaultRate, createdAt: .now())
+            do {
+                try await store.createKey(fresh, audit: AuditEntry(keyId: nil, action: "subject.create", target: fresh.id))
+                record = fresh
+            } catch {
+                // A concurrent first request of the same subject made the row.
+                guard let existing = try await store.key(prefix: subject.id) else { throw error }
+                record = existing
+            }
+        }
+        guard record.revokedAt == nil else { throw ParleyError.unauthorized }
+        record.scopes = subject.scopes
         return record
     }
 

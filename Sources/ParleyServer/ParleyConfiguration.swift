@@ -1,6 +1,7 @@
 import Foundation
 import ParleyAPI
 import ParleyBlobs
+import ParleyAuth
 import ParleyCore
 import ParleyEngine
 import ParleyLimits
@@ -49,6 +50,8 @@ public struct ParleyConfiguration: Sendable {
     public var fetchTimeout: Duration = .seconds(60)
     /// Hosts exempt from the fetch address policy.
     public var fetchAllowedHosts: Set<String> = []
+    /// Bearer JWTs accepted beside API keys; nil accepts API keys only.
+    public var jwt: JWTSettings?
     /// Signs the local blob store's time-limited URLs; nil keeps one in `<data dir>/url-signing.key`.
     public var urlSigningSecret: Data?
     /// The first webhook retry waits this long, each next one twice as long (up to an hour).

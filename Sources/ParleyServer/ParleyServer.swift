@@ -52,7 +52,9 @@ public final class ParleyServer: Sendable {
     /// Opens the store (migrating as configured) and the blob store.
     public static func open(_ configuration: ParleyConfiguration, logger: Logger) async throws -> ParleyServer {
         let backend = try await StoreBackend.open(configuration, migrate: configuration.migrate, logger: logger)
-        let keys = KeyService(store: backend.store, defaultRate: configuration.defaultRate)
+        var jwt: JWTAuthenticator?
+        if let settings = configuration.jwt { jwt = try await JWTAuthenticator(settings: settings) }
+        let keys = KeyService(store: backend.store, defaultRate: configuration.defaultRate, jwt: jwt)
         let reporter = configuration.sentryDSN.map {
             SentryReporter(dsn: $0, release: configuration.release, environment: configuration.environment, logger: logger)
         }

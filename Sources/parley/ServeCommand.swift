@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ParleyAuth
 import ParleyCore
 import ParleyLimits
 import ParleyServer
@@ -32,6 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.runWorker = !(noWorker || Environment.bool("PARLEY_NO_WORKER") == true)
         configuration.migrate = migrate || Environment.bool("PARLEY_MIGRATE") == true
         configuration.adminKey = Environment.string("PARLEY_ADMIN_KEY")
+        configuration.jwt = try Self.jwtSettings()
         if let url = redisURL ?? Environment.string("PARLEY_REDIS_URL") {
             do {
                 configuration.redis = try RedisSettings(url: url)
@@ -58,5 +60,18 @@ struct ServeCommand: AsyncParsableCommand {
         try await server.run(
             onAdminKey: { key in print("Created the first admin API key; it is shown only this once:\n  \(key)") },
             onListening: { port in logger.info("listening", metadata: ["address": "http://\(host):\(port)"]) })
+    }
+
+    /// `PARLEY_JWT_SECRET` (HS256) and/or `PARLEY_JWKS_FILE` (RS256/ES256), with optional
+    /// `PARLEY_JWT_ISSUER`, `PARLEY_JWT_AUDIENCE` and `PARLEY_JWT_LEEWAY_SECONDS` (default 60).
+    static func jwtSettings() throws -> JWTSettings? {
+        let secret = Environment.string("PARLEY_JWT_SECRET")
+        let jwksFile = Environment.string("PARLEY_JWKS_FILE")
+        guard secret != nil || jwksFile != nil else { return nil }
+        var settings = JWTSettings(
+            hmacSecret: secret, jwksJSON: try jwksFile.map { try String(contentsOfFile: $0, encoding: .utf8) },
+            issuer: Environment.string("PARLEY_JWT_ISSUER"), audience: Environment.string("PARLEY_JWT_AUDIENCE"))
+        if let leeway = Environment.int("PARLEY_JWT_LEEWAY_SECONDS") { settings.leeway = TimeInterval(max(0, leeway)) }
+        return settings
     }
 }
