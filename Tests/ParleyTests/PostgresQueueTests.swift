@@ -73,7 +73,9 @@ import Testing
         let store = PostgresStore(settings: settings, logger: TestLogger.make())
         let clock = ContinuousClock()
         let took = await clock.measure { await #expect(throws: (any Error).self) { try await store.checkReachable() } }
-        #expect(took < .seconds(5))
+        // Refused at once; the bound only shows it does not retry the way the pool would (forever),
+        // and stays loose because the suite runs this beside CPU-heavy tests.
+        #expect(took < .seconds(30))
     }
 
     @Test func settingsParseURLs() throws {
