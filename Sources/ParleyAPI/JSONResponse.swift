@@ -6,9 +6,14 @@ import ParleyCore
 /// Builds JSON and text responses.
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
+        body(status, try encode(value), contentType: "application/json", headers: headers)
+    }
+
+    /// The API's JSON form of `value`: sorted keys, unescaped slashes.
+    static func encode(_ value: some Encodable) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return body(status, try encoder.encode(value), contentType: "application/json", headers: headers)
+        return try encoder.encode(value)
     }
 
     static func body(_ status: HTTPResponse.Status, _ data: Data, contentType: String, headers: HTTPFields = [:]) -> Response {

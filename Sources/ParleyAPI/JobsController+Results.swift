@@ -40,10 +40,7 @@ extension JobsController {
     @Sendable func itemResult(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
         let itemId = try context.parameters.require("item_id")
-        let formatText = request.uri.queryParameters.get("format") ?? "json"
-        guard let format = SubtitleFormatter.Format(rawValue: formatText) else {
-            throw ParleyError.invalidValue("format", "format must be one of json, verbose_json, text, srt, vtt, tsv")
-        }
+        let format = try Self.format(request, default: .json)
         guard let item = try await store.item(jobId: job.id, clientId: itemId) else {
             throw ParleyError.notFound("item \(itemId)")
         }
@@ -51,21 +48,61 @@ extension JobsController {
             throw ParleyError(code: "result_unavailable", message: "item \(itemId) is \(item.status.rawValue); it has no result",
                               status: 409)
         }
-        let result = try await loadResult(item)
+        let body = try Self.render(try await loadResult(item), format: format, task: item.options?.task)
+        return JSONResponse.body(.ok, body, contentType: format.contentType)
+    }
+
+    /// The `format` query parameter, checked.
+    static func format(_ request: Request, default fallback: SubtitleFormatter.Format) throws -> SubtitleFormatter.Format {
+        let text = request.uri.queryParameters.get("format") ?? fallback.rawValue
+        guard let format = SubtitleFormatter.Format(rawValue: text) else {
+            throw ParleyError.invalidValue("format", "format must be one of json, verbose_json, text, srt, vtt, tsv")
+        }
+        return format
+    }
+
+    /// A result in a download format.
+    static func render(_ result: ItemResult, format: SubtitleFormatter.Format, task: String?) throws -> Data {
         switch format {
-        case .json: return try JSONResponse.make(.ok, result)
-        case .text: return text(result.text + "\n", format)
-        case .srt: return text(SubtitleFormatter.srt(result.segments), format)
-        case .vtt: return text(SubtitleFormatter.vtt(result.segments), format)
-        case .tsv: return text(SubtitleFormatter.tsv(result.segments), format)
+        case .json: return try JSONResponse.encode(result)
+        case .text: return Data((result.text + "\n").utf8)
+        case .srt: return Data(SubtitleFormatter.srt(result.segments).utf8)
+        case .vtt: return Data(SubtitleFormatter.vtt(result.segments).utf8)
+        case .tsv: return Data(SubtitleFormatter.tsv(result.segments).utf8)
         case .verboseJSON:
             let words = result.segments.contains { $0.words != nil }
-            return try JSONResponse.make(.ok, VerboseTranscript(result, task: item.options?.task ?? "transcribe", words: words))
+            return try JSONResponse.encode(VerboseTranscript(result, task: task ?? "transcribe", words: words))
         }
     }
 
-    private func text(_ body: String, _ format: SubtitleFormatter.Format) -> Response {
-        JSONResponse.body(.ok, Data(body.utf8), contentType: format.contentType)
+    /// `GET /v1/jobs/{id}/results.zip?format=srt`: every succeeded item's result as
+    /// `<item>.<ext>`, and `failed.txt` naming the items without one. Streamed entry by entry.
+    @Sendable func resultsArchive(_ request: Request, context: ParleyContext) async throws -> Response {
+        let job = try await ownedJob(context)
+        let format = try Self.format(request, default: .srt)
+        let items = try await store.items(jobId: job.id)
+        let controller = self
+        let body = ResponseBody { writer in
+            var archive = ZipArchive(modified: Millis.now() / 1_000)
+            var failures: [String] = []
+            for item in items {
+                guard item.status == .succeeded else {
+                    failures.append("\(item.clientId)\t\(item.status.rawValue)\t\(item.errorCode ?? "")\t\(item.errorMessage ?? "")")
+                    continue
+                }
+                let data = try Self.render(try await controller.loadResult(item), format: format, task: item.options?.task)
+                try await writer.write(ByteBuffer(bytes: archive.entry("\(item.clientId).\(format.fileExtension)", data: Array(data))))
+            }
+            if !failures.isEmpty {
+                let text = "item\tstatus\terror_code\terror_message\n" + failures.joined(separator: "\n") + "\n"
+                try await writer.write(ByteBuffer(bytes: archive.entry("failed.txt", data: Array(text.utf8))))
+            }
+            try await writer.write(ByteBuffer(bytes: archive.end()))
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [
+            .contentType: "application/zip", .contentDisposition: "attachment; filename=\"\(job.id)-\(format.rawValue).zip\"",
+        ], body: body)
     }
 
     /// Streams the item's stored input audio (base64 or uploaded) back, chunk by chunk.

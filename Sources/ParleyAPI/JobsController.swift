@@ -29,6 +29,7 @@ struct JobsController {
         router.get("/v1/jobs/:job_id", use: show)
         router.post("/v1/jobs/:job_id/cancel", use: cancel)
         router.get("/v1/jobs/:job_id/results", use: results)
+        router.get("/v1/jobs/:job_id/results.zip", use: resultsArchive)
         router.get("/v1/jobs/:job_id/items/:item_id/result", use: itemResult)
         router.get("/v1/jobs/:job_id/items/:item_id/audio", use: itemAudio)
     }

@@ -5,6 +5,18 @@ public enum SubtitleFormatter {
         case json, text, srt, vtt, tsv
         case verboseJSON = "verbose_json"
 
+        /// The extension of a downloaded file in this format.
+        public var fileExtension: String {
+            switch self {
+            case .json: "json"
+            case .verboseJSON: "verbose.json"
+            case .text: "txt"
+            case .srt: "srt"
+            case .vtt: "vtt"
+            case .tsv: "tsv"
+            }
+        }
+
         /// The response's content type.
         public var contentType: String {
             switch self {

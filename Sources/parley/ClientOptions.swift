@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyClient
+import ParleyCore
 
 /// Where a client subcommand sends its requests.
 struct ClientOptions: ParsableArguments {
@@ -15,26 +16,12 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-/// Result formats the client downloads, with their file extensions.
-enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
-    case json, text, srt, vtt, tsv
-    case verboseJSON = "verbose_json"
-
-    var fileExtension: String {
-        switch self {
-        case .json: "json"
-        case .verboseJSON: "verbose.json"
-        case .text: "txt"
-        case .srt: "srt"
-        case .vtt: "vtt"
-        case .tsv: "tsv"
-        }
-    }
-}
+/// Result formats the client downloads are the API's, with their file extensions.
+extension SubtitleFormatter.Format: ExpressibleByArgument {}
 
 /// Writes every succeeded item's result of a finished job into `directory`; returns the failed items.
 func downloadResults(
-    _ client: ParleyAPIClient, job: [String: Any], format: ResultFormat, directory: URL
+    _ client: ParleyAPIClient, job: [String: Any], format: SubtitleFormatter.Format, directory: URL
 ) async throws -> [(id: String, error: String)] {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let jobId = job["id"] as? String ?? ""

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyClient
+import ParleyCore
 
 /// `parley jobs get|cancel|results`: a job on a running Parley.
 struct JobsCommand: AsyncParsableCommand {
@@ -35,7 +36,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct Results: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Wait for a job and download its results.")
         @OptionGroup var connection: ClientOptions
-        @Option(help: "Result format: json, verbose_json, text, srt, vtt, tsv.") var format: ResultFormat = .srt
+        @Option(help: "Result format: json, verbose_json, text, srt, vtt, tsv.") var format: SubtitleFormatter.Format = .srt
         @Option(name: .shortAndLong, help: "Where results are written.") var output = "parley-results"
         @Argument(help: "The job id.") var id: String
 

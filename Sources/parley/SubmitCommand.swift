@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ParleyClient
+import ParleyCore
 
 /// `parley submit`: uploads files to a running Parley, creates one job, follows it, and
 /// downloads the results; exits non-zero when any item failed.
@@ -12,7 +13,7 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(name: .customLong("type"), help: "asr, nmt (text files) or asr+nmt.") var jobType = "asr"
     @Option(help: "Target language (nmt and asr+nmt).") var to: String?
     @Option(help: "Source language; detected when absent.") var from: String?
-    @Option(help: "Result format: json, verbose_json, text, srt, vtt, tsv.") var format: ResultFormat = .srt
+    @Option(help: "Result format: json, verbose_json, text, srt, vtt, tsv.") var format: SubtitleFormatter.Format = .srt
     @Option(name: .shortAndLong, help: "Where results are written.") var output = "parley-results"
     @Option(help: "Priority, 0 to 9.") var priority = 0
     @Flag(help: "Ask for word timestamps (shown in verbose_json).") var wordTimestamps = false
