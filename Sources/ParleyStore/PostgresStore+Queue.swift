@@ -74,14 +74,50 @@ extension PostgresStore: QueueStore {
             // SKIP LOCKED: rescuers in other processes take other rows, or none.
             let expired = try await db.rows(
                 """
-                SELECT * FROM items WHERE status = 'running' AND lease_expires_at < \(now)
+                SELECT id, job_id, attempts >= max_attempts AS last FROM items
+                WHERE status = 'running' AND lease_expires_at < \(now)
                 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
                 """,
-                logger: logger) { try $0.item() }
-            for item in expired {
-                let outcome: ItemOutcome = item.attempts >= item.maxAttempts
-                    ? .failed(.workerLost) : .retry(.workerLost, runAfter: now)
-                try await db.settle(item, outcome: outcome, now: now, logger: logger)
+                logger: logger) { (id: try $0.string("id"), jobId: try $0.string("job_id"), last: try $0.bool("last")) }
+            // Per job, a few set-wise statements and one counter update, job rows in id order (items,
+            // then jobs: the lock order of claiming and finishing), so rescuers hold a job row briefly.
+            for (jobId, items) in Dictionary(grouping: expired, by: \.jobId).sorted(by: { $0.key < $1.key }) {
+                guard let job = try await db.lockedJob(jobId, logger: logger) else { continue }
+                let lost = ParleyError.workerLost
+                let cancel = job.cancelRequested ? items.map(\.id) : []
+                let fail = job.cancelRequested ? [] : items.filter(\.last).map(\.id)
+                let requeue = job.cancelRequested ? [] : items.filter { !$0.last }.map(\.id)
+                if !cancel.isEmpty {
+                    try await db.run(
+                        """
+                        UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ANY(\(cancel))
+                        """,
+                        logger: logger)
+                }
+                if !fail.isEmpty {
+                    try await db.run(
+                        """
+                        UPDATE items SET status = 'failed', error_code = \(lost.code), error_message = \(lost.message),
+                          finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ANY(\(fail))
+                        """,
+                        logger: logger)
+                }
+                if !requeue.isEmpty {
+                    try await db.run(
+                        """
+                        UPDATE items SET status = 'queued', run_after = \(now), error_code = \(lost.code),
+                          error_message = \(lost.message), lease_owner = NULL, lease_expires_at = NULL
+                        WHERE id = ANY(\(requeue))
+                        """,
+                        logger: logger)
+                }
+                try await db.adjust(job, now: now, logger: logger) { counts in
+                    counts.move(cancel.count, from: .running, to: .cancelled)
+                    counts.move(fail.count, from: .running, to: .failed)
+                    counts.move(requeue.count, from: .running, to: .queued)
+                }
             }
             if !expired.isEmpty { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
             return expired.count

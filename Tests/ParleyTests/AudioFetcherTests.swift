@@ -52,15 +52,17 @@ import Testing
 
     @Test func anAllowlistedServerIsFetchedAndRedirectsAreCheckedAgain() async throws {
         try await Self.withServer { port in
-            let fetcher = AudioFetcher(maxBytes: 1 << 20, timeout: .seconds(5), allowedHosts: ["127.0.0.1"])
+            // A generous per-hop timeout: the suite runs this beside CPU-heavy tests, and timing is not what it checks.
+            let fetcher = AudioFetcher(maxBytes: 1 << 20, timeout: .seconds(60), allowedHosts: ["127.0.0.1"])
             let direct = try await fetcher.fetch("http://127.0.0.1:\(port)/audio")
             let redirected = try await fetcher.fetch("http://127.0.0.1:\(port)/to-relative")
             #expect(direct == Self.audio)
             #expect(redirected == Self.audio, "a redirect on the allowed host is followed")
             #expect(await Self.code(fetcher, "http://127.0.0.1:\(port)/to-localhost?port=\(port)") == "url_forbidden",
                     "a redirect to loopback under another name is refused after the redirect")
-            #expect(await Self.code(fetcher, "http://127.0.0.1:\(port)/loop") == "url_forbidden", "redirect loops end")
-            let small = AudioFetcher(maxBytes: 4, timeout: .seconds(5), allowedHosts: ["127.0.0.1"])
+            let loop = await Self.code(fetcher, "http://127.0.0.1:\(port)/loop")
+            #expect(loop == "url_forbidden", "redirect loops end: \(loop ?? "fetched")")
+            let small = AudioFetcher(maxBytes: 4, timeout: .seconds(60), allowedHosts: ["127.0.0.1"])
             #expect(await Self.code(small, "http://127.0.0.1:\(port)/audio") == "input_too_large")
             #expect(await Self.code(fetcher, "http://127.0.0.1:\(port)/missing") == "url_unreachable")
         }
