@@ -22,14 +22,7 @@ struct BlobsController {
             throw ParleyError(code: "signature_invalid", message: "the URL's signature is wrong or it has expired", status: 403)
         }
         guard (try? BlobKey.validate(key)) != nil, let size = try await blobs.size(key) else { throw ParleyError.notFound("blob") }
-        let blobs = self.blobs
-        let body = ResponseBody(contentLength: size) { writer in
-            guard try await blobs.read(key, into: { try await writer.write($0) }) else {
-                throw ParleyError.storageError("the blob vanished while streaming")
-            }
-            try await writer.finish(nil)
-        }
-        let type = key.hasSuffix(".json") ? "application/json" : "application/octet-stream"
-        return Response(status: .ok, headers: [.contentType: type], body: body)
+        return JSONResponse.blob(
+            key, size: size, from: blobs, contentType: key.hasSuffix(".json") ? "application/json" : "application/octet-stream")
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ParleyBlobs
 import ParleyCore
 
-/// Builds JSON and text responses.
+/// Builds JSON, text and streamed-blob responses.
 enum JSONResponse {
     static func make(_ status: HTTPResponse.Status, _ value: some Encodable, headers: HTTPFields = [:]) throws -> Response {
         body(status, try encode(value), contentType: "application/json", headers: headers)
@@ -20,6 +21,17 @@ enum JSONResponse {
         var fields = headers
         fields[.contentType] = contentType
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A stored blob of `size` bytes, streamed chunk by chunk from the blob store.
+    static func blob(_ key: String, size: Int, from blobs: any BlobStore, contentType: String) -> Response {
+        let body = ResponseBody(contentLength: size) { writer in
+            guard try await blobs.read(key, into: { try await writer.write($0) }) else {
+                throw ParleyError.storageError("the blob vanished while streaming")
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: contentType], body: body)
     }
 
     /// The `{"error": {"code", "message", "param"}}` document for an error.

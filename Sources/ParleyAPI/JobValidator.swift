@@ -73,9 +73,7 @@ struct JobValidator {
             }
             return nil
         }
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              parsed.host?.isEmpty == false, url.count <= 2048
-        else { throw ParleyError.invalidValue("webhook_url", "webhook_url must be an http or https URL") }
+        try Self.requireHTTP(url, param: "webhook_url")
         let name = request.webhookAuthHeaderName
         let value = request.webhookAuthHeaderValue
         guard (name == nil) == (value == nil) else {
@@ -129,9 +127,7 @@ struct JobValidator {
             return .text(text)
         }
         if let url = item.audioURL {
-            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  parsed.host?.isEmpty == false, url.count <= 2048
-            else { throw ParleyError.invalidValue("\(param).audio_url", "audio_url must be an http or https URL") }
+            try Self.requireHTTP(url, param: "\(param).audio_url")
             return .url(url)
         }
         if let upload = item.uploadId {
@@ -148,6 +144,13 @@ struct JobValidator {
               encoded.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=\r\n".contains($0)) })
         else { throw ParleyError(code: "invalid_base64", message: "base64 is not valid base64 audio", param: "\(param).base64") }
         return .audio(data)
+    }
+
+    /// An http or https URL with a host, at most 2,048 characters.
+    static func requireHTTP(_ url: String, param: String) throws {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              parsed.host?.isEmpty == false, url.count <= 2048
+        else { throw ParleyError.invalidValue(param, "\(param.split(separator: ".").last ?? "") must be an http or https URL") }
     }
 
     private func language(_ raw: String?, param: String) throws -> String? {

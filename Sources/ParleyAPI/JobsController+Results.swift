@@ -115,14 +115,7 @@ extension JobsController {
         guard case .blob(let key) = item.input, let size = try await blobs.size(key) else {
             throw ParleyError.notFound("stored audio of item \(itemId)")
         }
-        let blobs = self.blobs
-        let body = ResponseBody(contentLength: size) { writer in
-            guard try await blobs.read(key, into: { try await writer.write($0) }) else {
-                throw ParleyError.storageError("the audio of item \(itemId) vanished while streaming")
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+        return JSONResponse.blob(key, size: size, from: blobs, contentType: "application/octet-stream")
     }
 
     func loadResult(_ item: JobItem) async throws -> ItemResult {

@@ -27,15 +27,7 @@ struct OpenAIAudioController {
     func handle(_ request: Request, context: ParleyContext, task: String) async throws -> Response {
         let key = try context.require(.jobsWrite)
         try await JobsController.requireQuota(key, store: store)
-        var request = request
-        let limit = configuration.maxItemBytes + 1024 * 1024
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw ParleyError.bodyTooLarge(limit: limit) }
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw ParleyError.bodyTooLarge(limit: limit)
-        }
+        let body = try await RequestDecoding.buffer(request, limit: configuration.maxItemBytes + 1024 * 1024)
         let form = try MultipartForm.parse(body, contentType: request.headers[.contentType])
         let parsed = try OpenAIAudioRequest(form, task: task, maxBytes: configuration.maxItemBytes)
 

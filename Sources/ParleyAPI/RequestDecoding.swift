@@ -7,13 +7,23 @@ import ParleyCore
 enum RequestDecoding {
     /// Collects the body, refusing more than `limit` bytes with 413.
     static func body(_ request: Request, limit: Int) async throws -> Data {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ParleyError.bodyTooLarge(limit: limit)
-        }
+        Data(buffer: try await buffer(request, limit: limit))
+    }
+
+    /// As `body`, as the buffer the server received.
+    static func buffer(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        try refuseDeclaredLength(request, over: limit)
         var request = request
         do {
-            return Data(buffer: try await request.collectBody(upTo: limit))
+            return try await request.collectBody(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw ParleyError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    /// 413 before reading anything when `Content-Length` already says the body is too large.
+    static func refuseDeclaredLength(_ request: Request, over limit: Int) throws {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw ParleyError.bodyTooLarge(limit: limit)
         }
     }

@@ -34,9 +34,7 @@ struct UploadsController {
     @Sendable func upload(_ request: Request, context: ParleyContext) async throws -> Response {
         let key = try context.require(.jobsWrite)
         let limit = configuration.maxUploadBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ParleyError.bodyTooLarge(limit: limit)
-        }
+        try RequestDecoding.refuseDeclaredLength(request, over: limit)
         let id = Identifier.make("upl")
         let blobKey = Self.blobKey(id, owner: key.id)
         let size: Int

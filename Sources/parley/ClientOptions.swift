@@ -19,24 +19,28 @@ struct ClientOptions: ParsableArguments {
 /// Result formats the client downloads are the API's, with their file extensions.
 extension SubtitleFormatter.Format: ExpressibleByArgument {}
 
-/// Writes every succeeded item's result of a finished job into `directory`; returns the failed items.
-func downloadResults(
-    _ client: ParleyAPIClient, job: [String: Any], format: SubtitleFormatter.Format, directory: URL
-) async throws -> [(id: String, error: String)] {
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+/// Writes every succeeded item's result of a finished job into `directory`, names each failed
+/// item on stderr, and exits 1 when any failed.
+func writeResults(_ client: ParleyAPIClient, job: [String: Any], format: SubtitleFormatter.Format, directory: String) async throws {
+    try FileManager.default.createDirectory(at: URL(fileURLWithPath: directory), withIntermediateDirectories: true)
     let jobId = job["id"] as? String ?? ""
-    var failures: [(id: String, error: String)] = []
+    var written = 0
+    var failed = 0
     for item in job["items"] as? [[String: Any]] ?? [] {
         let id = item["id"] as? String ?? "?"
         guard item["status"] as? String == "succeeded" else {
             let error = item["error"] as? [String: Any]
-            failures.append((id, "\(item["status"] as? String ?? "?"): \(error?["code"] as? String ?? "") \(error?["message"] as? String ?? "")"))
+            let detail = "\(item["status"] as? String ?? "?"): \(error?["code"] as? String ?? "") \(error?["message"] as? String ?? "")"
+            FileHandle.standardError.write(Data("failed: \(id): \(detail)\n".utf8))
+            failed += 1
             continue
         }
         let data = try await client.result(job: jobId, item: id, format: format.rawValue)
-        try data.write(to: directory.appendingPathComponent("\(id).\(format.fileExtension)"))
+        try data.write(to: URL(fileURLWithPath: directory).appendingPathComponent("\(id).\(format.fileExtension)"))
+        written += 1
     }
-    return failures
+    print("\(written) results written to \(directory)/ as \(format.rawValue)")
+    if failed > 0 { throw ExitCode(1) }
 }
 
 /// Polls a job until it ends, reporting progress as a redrawn bar on a TTY and as plain lines otherwise.

@@ -43,11 +43,7 @@ struct JobsCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try connection.client()
             let job = try await followJob(client, id: id)
-            let failures = try await downloadResults(client, job: job, format: format, directory: URL(fileURLWithPath: output))
-            for failure in failures {
-                FileHandle.standardError.write(Data("failed: \(failure.id): \(failure.error)\n".utf8))
-            }
-            if !failures.isEmpty { throw ExitCode(1) }
+            try await writeResults(client, job: job, format: format, directory: output)
         }
     }
 }

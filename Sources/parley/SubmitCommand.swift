@@ -40,12 +40,6 @@ struct SubmitCommand: AsyncParsableCommand {
         let jobId = try await client.createJob(body)
         print("job \(jobId): \(items.count) items")
         let job = try await followJob(client, id: jobId)
-        let failures = try await downloadResults(client, job: job, format: format, directory: URL(fileURLWithPath: output))
-        let succeeded = items.count - failures.count
-        print("\(succeeded) results written to \(output)/ as \(format.rawValue)")
-        for failure in failures {
-            FileHandle.standardError.write(Data("failed: \(failure.id): \(failure.error)\n".utf8))
-        }
-        if !failures.isEmpty { throw ExitCode(1) }
+        try await writeResults(client, job: job, format: format, directory: output)
     }
 }

@@ -40,7 +40,7 @@ import Testing
             #expect(adminJobs?.isEmpty == true, "and no one else does")
             #expect(try await server.get("/v1/webhooks/secret", key: good).status == 200)
 
-            let signer = try await JWTKeyCollection().add(ecdsa: ecKey, kid: "k1")
+            let signer = await JWTKeyCollection().add(ecdsa: ecKey, kid: "k1")
             let es256 = try await signer.sign(Self.claims(sub: "bob"), kid: "k1")
             #expect(try await server.get("/v1/usage", key: es256).status == 200, "ES256 through the JWKS")
             let withinLeeway = try await Self.hs256(Self.claims(expiresIn: -30))
