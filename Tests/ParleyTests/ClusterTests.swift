@@ -78,7 +78,9 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         // The production topology: Postgres, S3 storage, one API and three workers.
-        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort(), s3: true)
+        // 200 ms per item: at least 20 s of work for three workers, so a fast machine still sees many kills.
+        let cluster = Cluster(
+            database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 200, s3: true)
         let migrate = try cluster.start(["migrate"], log: "migrate.log")
         migrate.process.waitUntilExit()
         #expect(migrate.process.terminationStatus == 0, "\(migrate.output)")
