@@ -140,7 +140,8 @@ final class EngineProcess: Sendable {
             "-m", "parley_engine", "--device", configuration.device,
             "--compute-type", configuration.computeType, "--threads", "\(configuration.threads)",
             "--log-format", configuration.jsonLogs ? "json" : "text",
-        ] + (configuration.batching ? [] : ["--no-batching"])
+        ] + (configuration.batching ? [] : ["--no-batching"]) + (configuration.windowing ? [] : ["--no-windowing"])
+            + (configuration.packing ? ["--packing"] : [])
         process.currentDirectoryURL = URL(fileURLWithPath: configuration.engineDirectory)
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = configuration.engineDirectory

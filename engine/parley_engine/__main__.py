@@ -44,6 +44,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--no-batching", action="store_true", help="transcribe items one by one")
+    parser.add_argument("--no-windowing", action="store_true", help="always encode full 30 s windows")
+    parser.add_argument("--packing", action="store_true", help="pack items of one known language into shared windows")
     parser.add_argument("--log-format", default="text", choices=["text", "json"])
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
@@ -53,7 +55,10 @@ def main(argv=None) -> int:
         handler.setFormatter(logging.Formatter("engine[%(process)d] %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     reader, writer = _protocol_streams()
-    server = Server(EngineSettings(choose_device(args.device, args.compute_type), args.threads, batching=not args.no_batching))
+    server = Server(EngineSettings(
+        choose_device(args.device, args.compute_type), args.threads, batching=not args.no_batching,
+        windowing=not args.no_windowing, packing=args.packing,
+    ))
     server.serve(reader, writer)
     return 0
 

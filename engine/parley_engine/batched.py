@@ -1,76 +1,127 @@
-"""Cross-item batching: the 30 s windows of many short items go through Whisper's
-encoder and decoder as one batch, instead of one `transcribe` call per item.
+"""Cross-item batching: 30 s windows of many items go through Whisper's encoder
+and decoder as one batch, instead of one `transcribe` call per item.
 
-Whisper pads every item to a 30 s window, so for short clips the encoder
+Whisper pads every input to a 30 s window, so for short clips the encoder
 dominates; batching windows of different items (each with its own language and
-task prompt) amortises it. Items longer than one window keep the per-item path.
+task prompt) amortises it. Items longer than one window keep the per-item path,
+or are chunked and packed (see ``packed``).
 """
 
 import logging
-from typing import List, Optional
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
 
 import numpy as np
 
+from .packing import TimedText
 from .whisper_backend import Segment, TranscribeOptions, Transcript, WhisperBackend
 
 logger = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 30.0
+SAMPLING_RATE = 16000
 
 
-def fits_one_window(samples: np.ndarray, options: TranscribeOptions, sampling_rate: int = 16000) -> bool:
+@dataclass
+class WindowPrompt:
+    """How to decode one window: its language and task."""
+
+    language: str
+    task: str = "transcribe"
+
+
+@dataclass
+class DecodedWindow:
+    """A decoded window: its segments, and the scores faster-whisper judges a decoding by."""
+
+    segments: List[TimedText]
+    avg_logprob: float
+    compression_ratio: float
+
+
+def fits_one_window(samples: np.ndarray, options: TranscribeOptions, sampling_rate: int = SAMPLING_RATE) -> bool:
     """Whether an item can join a batch: one window, no VAD, no word timestamps, greedy-or-beam decoding."""
     return samples.shape[0] <= WINDOW_SECONDS * sampling_rate and not options.vad_filter and not options.word_timestamps
 
 
-def transcribe_batch(backend: WhisperBackend, items: List[np.ndarray], options: List[TranscribeOptions]) -> List[Transcript]:
-    """Transcribes one-window items together; returns one transcript per item, in order."""
+def window_frames(seconds: float) -> int:
+    """Mel frames (100 per second, even, at most 30 s) for an encoder window of ``seconds``."""
+    frames = min(int(np.ceil(seconds * 100)), int(WINDOW_SECONDS * 100))
+    return frames + frames % 2
+
+
+def encode_windows(backend: WhisperBackend, windows: List[np.ndarray], frames: Optional[int] = None):
+    """Mel features of each window, padded with silence to ``frames`` (30 s by default), as one encoder batch."""
+    model = backend.model
+    frames = frames or model.feature_extractor.nb_max_frames
+    features = np.stack([_pad(model.feature_extractor(samples), frames) for samples in windows])
+    return model.encode(features)
+
+
+def detect_languages(backend: WhisperBackend, encoder_output) -> List[Tuple[str, float]]:
+    """The most likely language of each encoded window, with its probability."""
+    ranked = backend.model.model.detect_language(encoder_output)
+    return [(best[0][0][2:-2], float(best[0][1])) for best in ranked]
+
+
+def decode_windows(
+    backend: WhisperBackend, encoder_output, prompts: List[WindowPrompt], beam_size: int, seconds: float = WINDOW_SECONDS
+) -> List[DecodedWindow]:
+    """Decodes encoded windows of ``seconds`` with timestamps; segments are in window time."""
     from faster_whisper.tokenizer import Tokenizer
-    from faster_whisper.transcribe import get_compression_ratio  # noqa: F401  (kept for parity checks)
+    from faster_whisper.transcribe import get_compression_ratio
 
     model = backend.model
-    frames = model.feature_extractor.nb_max_frames
-    features = np.stack([_pad(model.feature_extractor(samples), frames) for samples in items])
-    encoder_output = model.encode(features)
-    detected: List[Optional[tuple]] = [None] * len(items)
-    if any(option.language is None for option in options):
-        for index, ranked in enumerate(model.model.detect_language(encoder_output)):
-            token, probability = ranked[0]
-            detected[index] = (token[2:-2], probability)
-    tokenizers, prompts = [], []
-    for index, option in enumerate(options):
-        language = option.language or detected[index][0]
-        tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=option.task, language=language)
-        tokenizers.append(tokenizer)
-        prompts.append(model.get_prompt(tokenizer, previous_tokens=[], without_timestamps=False))
-    beam = max(option.beam_size or backend.beam_size for option in options)
+    tokenizers = [
+        Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=p.task, language=p.language) for p in prompts
+    ]
     results = model.model.generate(
         encoder_output,
-        prompts,
-        beam_size=beam,
+        [model.get_prompt(t, previous_tokens=[], without_timestamps=False) for t in tokenizers],
+        beam_size=beam_size,
         max_length=model.max_length,
+        return_scores=True,
         suppress_blank=True,
         suppress_tokens=[-1],
-        return_no_speech_prob=True,
         max_initial_timestamp_index=50,
     )
-    transcripts = []
-    for index, result in enumerate(results):
-        tokenizer = tokenizers[index]
-        duration = items[index].shape[0] / 16000
+    decoded = []
+    for tokenizer, result in zip(tokenizers, results):
+        tokens = result.sequences_ids[0]
         pieces, _, _ = model._split_segments_by_timestamps(
-            tokenizer=tokenizer, tokens=result.sequences_ids[0], time_offset=0.0,
-            segment_size=frames, segment_duration=WINDOW_SECONDS, seek=0,
+            tokenizer=tokenizer, tokens=tokens, time_offset=0.0,
+            segment_size=window_frames(seconds), segment_duration=seconds, seek=0,
         )
-        segments = []
-        for piece in pieces:
-            text = tokenizer.decode(piece["tokens"]).strip()
-            if text:
-                segments.append(Segment(start=round(piece["start"], 3), end=round(min(piece["end"], duration), 3), text=text))
-        language, probability = (options[index].language, 1.0) if options[index].language else detected[index]
+        segments = [TimedText(start=p["start"], end=p["end"], text=tokenizer.decode(p["tokens"]).strip()) for p in pieces]
+        text = tokenizer.decode([t for t in tokens if t < tokenizer.eot])
+        decoded.append(DecodedWindow(
+            segments=segments,
+            avg_logprob=result.scores[0] * len(tokens) / (len(tokens) + 1),
+            compression_ratio=get_compression_ratio(text) if text.strip() else 0.0,
+        ))
+    return decoded
+
+
+def transcribe_batch(backend: WhisperBackend, items: List[np.ndarray], options: List[TranscribeOptions]) -> List[Transcript]:
+    """Transcribes one-window items together; returns one transcript per item, in order."""
+    encoder_output = encode_windows(backend, items)
+    detected: List[Optional[Tuple[str, float]]] = [None] * len(items)
+    if any(option.language is None for option in options):
+        detected = detect_languages(backend, encoder_output)
+    languages = [(o.language, 1.0) if o.language else detected[i] for i, o in enumerate(options)]
+    prompts = [WindowPrompt(language=lang, task=o.task) for (lang, _), o in zip(languages, options)]
+    beam = max(option.beam_size or backend.beam_size for option in options)
+    transcripts = []
+    for index, window in enumerate(decode_windows(backend, encoder_output, prompts, beam)):
+        duration = items[index].shape[0] / SAMPLING_RATE
+        segments = [
+            Segment(start=round(t.start, 3), end=round(min(t.end, duration), 3), text=t.text)
+            for t in window.segments if t.text
+        ]
+        language, probability = languages[index]
         transcripts.append(Transcript(
             text=" ".join(s.text for s in segments).strip(), language=language,
-            language_probability=round(float(probability), 4), duration=round(duration, 3),
+            language_probability=round(probability, 4), duration=round(duration, 3),
             model=backend.name, task=options[index].task, segments=segments,
         ))
     return transcripts

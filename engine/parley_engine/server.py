@@ -22,6 +22,10 @@ class EngineSettings:
     threads: int
     # Batch one-window items of a request through the model together.
     batching: bool = True
+    # Trimmed windows for short items, batched VAD chunks for long ones (needs batching).
+    windowing: bool = True
+    # Also pack pieces of one known language end to end into shared windows.
+    packing: bool = False
 
 
 @dataclass
@@ -91,7 +95,10 @@ class Server:
 
     def _transcribe(self, frame: Frame) -> dict:
         model = self._model(frame)
-        return {"results": transcribe_items(model, frame.header.get("items", []), frame.payload, self.settings.batching)}
+        return {"results": transcribe_items(
+            model, frame.header.get("items", []), frame.payload,
+            self.settings.batching, self.settings.windowing, self.settings.packing,
+        )}
 
     def _detect_language(self, frame: Frame) -> dict:
         model = self._model(frame)

@@ -1,5 +1,7 @@
-"""The `transcribe` operation: decode every item, batch the one-window items across
-the request, run the rest one by one, and add Whisper's speech-to-English when asked."""
+"""The `transcribe` operation: decode every item; transcribe short items and VAD chunks
+of long ones as trimmed windows batched across items (see ``windowed``); batch the
+one-window items that need full 30 s windows; run the rest one by one; and add
+Whisper's speech-to-English when asked."""
 
 import logging
 import time
@@ -11,6 +13,7 @@ import numpy as np
 from .asr_router import AsrRouter
 from .audio import decode
 from .batched import fits_one_window, transcribe_batch
+from .windowed import WindowRequest, transcribe_windowed, windowable
 from .errors import EngineError, unsupported_language_pair
 from .whisper_backend import TranscribeOptions, Transcript
 
@@ -32,13 +35,20 @@ class _Item:
     extra: Dict[str, dict] = field(default_factory=dict)
 
 
-def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, batching: bool = True) -> List[dict]:
+def transcribe_items(
+    router: AsrRouter, items: List[dict], payload: bytes, batching: bool = True,
+    windowing: bool = True, packing: bool = False,
+) -> List[dict]:
     work = [_decode(item, payload) for item in items]
     ready = [w for w in work if w.error is None]
-    batchable = [
-        w for w in ready
-        if batching and router.fallback is None and not w.translate_to and fits_one_window(w.samples, w.options)
-    ]
+    shared = [w for w in ready if batching and router.fallback is None and not w.translate_to]
+    if windowing:
+        languages = router.primary.languages
+        _run_windowed(router, [
+            w for w in shared
+            if windowable(w.samples, w.options) and (w.options.language is None or w.options.language in languages)
+        ], packing)
+    batchable = [w for w in shared if w.transcript is None and fits_one_window(w.samples, w.options)]
     for start in range(0, len(batchable), MAX_BATCH):
         _run_batch(router, batchable[start : start + MAX_BATCH])
     for w in ready:
@@ -58,6 +68,20 @@ def _decode(item: dict, payload: bytes) -> _Item:
         w.error = exc
     w.decode_seconds = time.perf_counter() - started
     return w
+
+
+def _run_windowed(router: AsrRouter, group: List[_Item], packing: bool) -> None:
+    if not group:
+        return
+    started = time.perf_counter()
+    try:
+        transcripts = transcribe_windowed(router.primary, [WindowRequest(w.samples, w.options) for w in group], packing)
+    except Exception:
+        logger.exception("windowed transcription of %d items failed; running them on 30 s windows", len(group))
+        return
+    share = (time.perf_counter() - started) / len(group)
+    for w, transcript in zip(group, transcripts):
+        w.transcript, w.infer_seconds = transcript, share
 
 
 def _run_batch(router: AsrRouter, group: List[_Item]) -> None:
