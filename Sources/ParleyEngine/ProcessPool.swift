@@ -13,6 +13,9 @@ final class ProcessPool: Sendable {
         self.permits = AsyncSemaphore(permits: processes.count)
     }
 
+    /// How many processes no call holds right now.
+    var idle: Int { free.withLock { $0.count } }
+
     /// Runs `body` with a process no one else is using, waiting for one if all are busy.
     func withProcess<T: Sendable>(_ body: (EngineProcess) async throws -> T) async throws -> T {
         try await permits.withPermit {

@@ -73,7 +73,32 @@ public final class SidecarEngine: InferenceEngine, Service {
         configuration.models.first { $0.name == model }?.kind
     }
 
+    /// Transcribes a batch; when several of the model's processes are idle, the batch is split
+    /// between them by audio size, so one batch of long recordings keeps every process busy.
     public func transcribe(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
+        let parts = Self.split(requests, into: min(pools[model]?.idle ?? 1, requests.count))
+        guard parts.count > 1 else { return try await transcribeOnOne(model: model, requests: requests) }
+        return try await withThrowingTaskGroup(of: [String: Result<ItemResult, ParleyError>].self) { group in
+            for part in parts {
+                group.addTask { try await self.transcribeOnOne(model: model, requests: part) }
+            }
+            return try await group.reduce(into: [:]) { merged, results in merged.merge(results) { first, _ in first } }
+        }
+    }
+
+    /// Deals requests into `count` parts of about equal audio bytes, largest first (none empty).
+    static func split(_ requests: [TranscriptionRequest], into count: Int) -> [[TranscriptionRequest]] {
+        guard count > 1 else { return [requests] }
+        var parts = Array(repeating: (bytes: 0, requests: [TranscriptionRequest]()), count: count)
+        for request in requests.sorted(by: { $0.audio.count > $1.audio.count }) {
+            let lightest = parts.indices.min { parts[$0].bytes < parts[$1].bytes }!
+            parts[lightest].bytes += request.audio.count
+            parts[lightest].requests.append(request)
+        }
+        return parts.map(\.requests).filter { !$0.isEmpty }
+    }
+
+    private func transcribeOnOne(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
         var payload = Data()
         var items: [EngineRequest.Item] = []
         for request in requests {
