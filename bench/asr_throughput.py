@@ -3,7 +3,8 @@
 (a) direct: one Python process, model preloaded, one file at a time (the library's defaults:
     beam 5, int8 on CPU, threads = cores).
 (b) parley: `parley serve` on a fresh data directory; POST /v1/jobs with every item, poll until done.
-Prints audio seconds, wall seconds, speed (audio s / wall s) and WER for each, and the ratio b/a.
+Prints audio seconds, wall seconds, speed (audio s / wall s) and WER for each, the ratio b/a, and
+the peak RSS of Parley's processes. `--variant` compares several Parley settings against one direct run.
 """
 
 import argparse
@@ -86,14 +87,14 @@ def build_sets(directory, count):
     return short, long
 
 
-def direct(items, model_dir, threads, beam):
+def direct(items, model_dir, threads, beam, language):
     from faster_whisper import WhisperModel
 
     model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads)
     start = time.perf_counter()
     outputs = []
     for path, _ in items:
-        segments, _info = model.transcribe(path, beam_size=beam)
+        segments, _info = model.transcribe(path, beam_size=beam, language=language)
         outputs.append(" ".join(s.text.strip() for s in segments))
     return time.perf_counter() - start, outputs
 
@@ -106,7 +107,7 @@ def request(port, method, path, body=None):
         return json.load(response)
 
 
-def parley(items, binary, port, env_extra):
+def parley(items, binary, port, env_extra, language):
     data = tempfile.mkdtemp(prefix="parley-bench-")
     env = dict(os.environ, PARLEY_ADMIN_KEY=ADMIN_KEY, PARLEY_ROOT=ROOT, PARLEY_LOG_LEVEL="warning", **env_extra)
     server = subprocess.Popen([binary, "serve", "--port", str(port), "--data-dir", data], env=env,
@@ -118,7 +119,7 @@ def parley(items, binary, port, env_extra):
                     break
             except OSError:
                 time.sleep(0.2)
-        payload = {"job_type": "asr", "items": [
+        payload = {"job_type": "asr", "default_src_lng": language, "items": [
             {"id": f"i{n}", "base64": base64.b64encode(open(path, "rb").read()).decode()} for n, (path, _) in enumerate(items)]}
         start = time.perf_counter()
         job = request(port, "POST", "/v1/jobs", payload)["job_id"]
@@ -152,13 +153,12 @@ def peak_rss(pid):
 def report(name, items, results):
     audio = sum(duration(path) for path, _ in items)
     print(f"\n== {name}: {len(items)} items, {audio:.1f} s of audio")
-    print(f"{'how':<10} {'wall s':>8} {'speed x':>8} {'WER %':>7}")
-    speeds = {}
-    for how, (wall, outputs) in results.items():
-        speeds[how] = audio / wall
+    print(f"{'how':<24} {'wall s':>8} {'speed x':>8} {'WER %':>7} {'ratio':>6} {'peak RSS MiB':>13}")
+    base = audio / results["direct"][0]
+    for how, (wall, outputs, peak) in results.items():
         score = wer([(ref, out) for (_, ref), out in zip(items, outputs)])
-        print(f"{how:<10} {wall:>8.2f} {speeds[how]:>8.2f} {100 * score:>7.1f}")
-    print(f"ratio parley/direct: {speeds['parley'] / speeds['direct']:.2f}")
+        rss = f"{peak:>13.0f}" if peak else f"{'':>13}"
+        print(f"{how:<24} {wall:>8.2f} {audio / wall:>8.2f} {100 * score:>7.1f} {audio / wall / base:>6.2f} {rss}")
 
 
 def main():
@@ -169,19 +169,29 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/parley"))
     parser.add_argument("--port", type=int, default=18123)
     parser.add_argument("--sets", default="short,long")
-    parser.add_argument("--env", action="append", default=[], help="extra PARLEY_* settings for the server, NAME=VALUE")
+    parser.add_argument("--env", action="append", default=[], help="extra PARLEY_* settings for every server, NAME=VALUE")
+    parser.add_argument("--variant", action="append", default=[],
+                        help="a Parley run to compare, NAME:VAR=VALUE,VAR=VALUE (repeatable; default one run, 'parley')")
+    parser.add_argument("--language", default=None, help="the items' language (default: detected)")
     args = parser.parse_args()
     env_extra = dict(e.split("=", 1) for e in args.env)
+    variants = [("parley", {})]
+    if args.variant:
+        variants = []
+        for spec in args.variant:
+            name, _, settings = spec.partition(":")
+            variants.append((name, dict(kv.split("=", 1) for kv in settings.split(",") if kv)))
     model_dir = os.path.join(ROOT, "models", "whisper-base")
     with tempfile.TemporaryDirectory() as directory:
         short, long = build_sets(directory, args.items)
         for name, items in (("short clips", short), ("long audio", long)):
             if name.split()[0] not in args.sets:
                 continue
-            wall_direct, out_direct = direct(items, model_dir, args.threads, args.beam)
-            wall_parley, out_parley, peak = parley(items, args.binary, args.port, env_extra)
-            report(name, items, {"direct": (wall_direct, out_direct), "parley": (wall_parley, out_parley)})
-            print(f"peak RSS of parley serve + engines: {peak:.0f} MiB")
+            wall, outputs = direct(items, model_dir, args.threads, args.beam, args.language)
+            results = {"direct": (wall, outputs, None)}
+            for variant, settings in variants:
+                results[variant] = parley(items, args.binary, args.port, dict(env_extra, **settings), args.language)
+            report(name, items, results)
 
 
 if __name__ == "__main__":

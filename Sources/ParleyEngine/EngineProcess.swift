@@ -141,7 +141,7 @@ final class EngineProcess: Sendable {
             "--compute-type", configuration.computeType, "--threads", "\(configuration.threads)",
             "--log-format", configuration.jsonLogs ? "json" : "text",
         ] + (configuration.batching ? [] : ["--no-batching"]) + (configuration.windowing ? [] : ["--no-windowing"])
-            + (configuration.packing ? ["--packing"] : [])
+            + (configuration.chunking ? [] : ["--no-chunking"]) + (configuration.packing ? ["--packing"] : [])
         process.currentDirectoryURL = URL(fileURLWithPath: configuration.engineDirectory)
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONPATH"] = configuration.engineDirectory

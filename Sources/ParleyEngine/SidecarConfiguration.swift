@@ -49,8 +49,10 @@ public struct SidecarConfiguration: Sendable {
     public var jsonLogs = false
     /// Whether the engine batches the one-window items of a call through the model together.
     public var batching = true
-    /// Whether short items are encoded as trimmed windows and long ones as batched VAD chunks.
+    /// Whether short items are encoded as trimmed windows, batched across items.
     public var windowing = true
+    /// Whether long items are cut into VAD chunks batched across items (else decoded sequentially).
+    public var chunking = true
     /// Whether items of one known language are also packed end to end into shared windows.
     public var packing = false
 

@@ -32,6 +32,7 @@ struct WorkerOptions: ParsableArguments {
         if let value = batchSize ?? Environment.int("PARLEY_BATCH_SIZE") { configuration.worker.batchSize = max(1, value) }
         if let value = Environment.bool("PARLEY_ENGINE_BATCHING") { configuration.engine.batching = value }
         if let value = Environment.bool("PARLEY_ENGINE_WINDOWING") { configuration.engine.windowing = value }
+        if let value = Environment.bool("PARLEY_ENGINE_CHUNKING") { configuration.engine.chunking = value }
         if let value = Environment.bool("PARLEY_ENGINE_PACKING") { configuration.engine.packing = value }
         if let hosts = fetchAllowHosts ?? Environment.string("PARLEY_FETCH_ALLOW_HOSTS") {
             configuration.fetchAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })

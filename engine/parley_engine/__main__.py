@@ -8,6 +8,7 @@ import sys
 import time
 
 from .server import EngineSettings, Server
+from .transcription import Strategy
 from .whisper_backend import choose_device
 
 
@@ -44,7 +45,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--no-batching", action="store_true", help="transcribe items one by one")
-    parser.add_argument("--no-windowing", action="store_true", help="always encode full 30 s windows")
+    parser.add_argument("--no-windowing", action="store_true", help="encode short items in full 30 s windows")
+    parser.add_argument("--no-chunking", action="store_true", help="long items take faster-whisper's sequential path")
     parser.add_argument("--packing", action="store_true", help="pack items of one known language into shared windows")
     parser.add_argument("--log-format", default="text", choices=["text", "json"])
     args = parser.parse_args(argv)
@@ -55,10 +57,10 @@ def main(argv=None) -> int:
         handler.setFormatter(logging.Formatter("engine[%(process)d] %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
     reader, writer = _protocol_streams()
-    server = Server(EngineSettings(
-        choose_device(args.device, args.compute_type), args.threads, batching=not args.no_batching,
-        windowing=not args.no_windowing, packing=args.packing,
-    ))
+    strategy = Strategy(
+        batching=not args.no_batching, windowing=not args.no_windowing, chunking=not args.no_chunking, packing=args.packing
+    )
+    server = Server(EngineSettings(choose_device(args.device, args.compute_type), args.threads, strategy))
     server.serve(reader, writer)
     return 0
 

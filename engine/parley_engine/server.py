@@ -9,7 +9,7 @@ from .audio import decode
 from .errors import EngineError, unknown_model
 from .protocol import Frame, read_frame, write_frame
 from .asr_router import AsrRouter, load_asr
-from .transcription import transcribe_items
+from .transcription import Strategy, transcribe_items
 from .translation import TextItem, TranslationService, load_registry
 from .whisper_backend import DeviceChoice
 
@@ -20,12 +20,7 @@ logger = logging.getLogger(__name__)
 class EngineSettings:
     device: DeviceChoice
     threads: int
-    # Batch one-window items of a request through the model together.
-    batching: bool = True
-    # Trimmed windows for short items, batched VAD chunks for long ones (needs batching).
-    windowing: bool = True
-    # Also pack pieces of one known language end to end into shared windows.
-    packing: bool = False
+    strategy: Strategy = field(default_factory=Strategy)
 
 
 @dataclass
@@ -95,10 +90,7 @@ class Server:
 
     def _transcribe(self, frame: Frame) -> dict:
         model = self._model(frame)
-        return {"results": transcribe_items(
-            model, frame.header.get("items", []), frame.payload,
-            self.settings.batching, self.settings.windowing, self.settings.packing,
-        )}
+        return {"results": transcribe_items(model, frame.header.get("items", []), frame.payload, self.settings.strategy)}
 
     def _detect_language(self, frame: Frame) -> dict:
         model = self._model(frame)

@@ -35,19 +35,31 @@ class _Item:
     extra: Dict[str, dict] = field(default_factory=dict)
 
 
-def transcribe_items(
-    router: AsrRouter, items: List[dict], payload: bytes, batching: bool = True,
-    windowing: bool = True, packing: bool = False,
-) -> List[dict]:
+@dataclass
+class Strategy:
+    """How a call's items share the model (see the README's Throughput section)."""
+
+    # Batch items of a call through the model together at all.
+    batching: bool = True
+    # Trimmed encoder windows for short items.
+    windowing: bool = True
+    # Batched VAD chunks for long items (else faster-whisper's sequential path).
+    chunking: bool = True
+    # Pack short items of one given language end to end into shared windows.
+    packing: bool = False
+
+
+def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, strategy: Optional[Strategy] = None) -> List[dict]:
+    strategy = strategy or Strategy()
     work = [_decode(item, payload) for item in items]
     ready = [w for w in work if w.error is None]
-    shared = [w for w in ready if batching and router.fallback is None and not w.translate_to]
-    if windowing:
-        languages = router.primary.languages
-        _run_windowed(router, [
-            w for w in shared
-            if windowable(w.samples, w.options) and (w.options.language is None or w.options.language in languages)
-        ], packing)
+    shared = [w for w in ready if strategy.batching and router.fallback is None and not w.translate_to]
+    languages = router.primary.languages
+    _run_windowed(router, [
+        w for w in shared
+        if windowable(w.samples, w.options, strategy.windowing, strategy.chunking)
+        and (w.options.language is None or w.options.language in languages)
+    ], strategy.packing)
     batchable = [w for w in shared if w.transcript is None and fits_one_window(w.samples, w.options)]
     for start in range(0, len(batchable), MAX_BATCH):
         _run_batch(router, batchable[start : start + MAX_BATCH])

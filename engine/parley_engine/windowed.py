@@ -48,12 +48,13 @@ class WindowRequest:
     options: TranscribeOptions
 
 
-def windowable(samples: np.ndarray, options: TranscribeOptions) -> bool:
-    """Options this path reproduces exactly: no words, prompt or sampling; short or long audio."""
+def windowable(samples: np.ndarray, options: TranscribeOptions, short: bool = True, long: bool = True) -> bool:
+    """Whether this path serves the item: no words, prompt or sampling; short audio (when ``short``)
+    or audio longer than one window (when ``long``)."""
     if options.word_timestamps or options.initial_prompt or options.temperature:
         return False
     seconds = samples.shape[0] / SAMPLING_RATE
-    return (seconds <= WINDOW_LIMIT_SECONDS and not options.vad_filter) or seconds > WINDOW_SECONDS
+    return (short and seconds <= WINDOW_LIMIT_SECONDS and not options.vad_filter) or (long and seconds > WINDOW_SECONDS)
 
 
 def transcribe_windowed(

@@ -115,3 +115,5 @@ def test_silence_and_other_options_take_the_ordinary_path(backend):
     assert not windowable(short, TranscribeOptions(vad_filter=True))
     assert not windowable(np.zeros(29 * SR, dtype=np.float32), TranscribeOptions())
     assert windowable(long_silence, TranscribeOptions(vad_filter=True))
+    assert not windowable(short, TranscribeOptions(), short=False)
+    assert not windowable(long_silence, TranscribeOptions(), long=False)
