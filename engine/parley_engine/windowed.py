@@ -117,11 +117,16 @@ class _Run:
         and queues a continuation piece wherever decoding stopped before the speech did."""
         groups = _groups(windows)
         encoded = []
+        firsts: Dict[int, Tuple[float, Tuple[str, float]]] = {}
         for group in groups:
             seconds = min(max(w.length for w in group) + CONTEXT_PAD_SECONDS, WINDOW_SECONDS)
             encoder_output = encode_windows(self.backend, [_lay_out(w, self.audio) for w in group], window_frames(seconds))
             encoded.append((seconds, encoder_output))
-            self._detect(group, encoder_output)
+            self._detect(group, encoder_output, firsts)
+        for item, (_, language) in firsts.items():
+            self.languages[item] = language
+            if language[1] < DETECTION_CONFIDENCE:
+                self.failed.add(item)
         for group, (seconds, encoder_output) in zip(groups, encoded):
             live = [w for w in group if self.pieces[w.pieces[0]].item not in self.failed]
             if not live:
@@ -131,20 +136,14 @@ class _Run:
                 if window in live:
                     self._settle(window, decoded)
 
-    def _detect(self, group: List[Window], encoder_output) -> None:
-        undetected = [w for w in group if self.pieces[w.pieces[0]].item not in self.languages]
-        if not undetected:
+    def _detect(self, group: List[Window], encoder_output, firsts: Dict[int, Tuple[float, Tuple[str, float]]]) -> None:
+        """Notes, per item of unknown language, the detection of its earliest piece seen so far."""
+        if all(self.pieces[w.pieces[0]].item in self.languages for w in group):
             return
-        ranked = detect_languages(self.backend, encoder_output)
-        firsts: Dict[int, Tuple[float, Tuple[str, float]]] = {}
-        for window, language in zip(group, ranked):
+        for window, language in zip(group, detect_languages(self.backend, encoder_output)):
             piece = self.pieces[window.pieces[0]]
             if piece.item not in self.languages and piece.offset < firsts.get(piece.item, (float("inf"),))[0]:
                 firsts[piece.item] = (piece.offset, language)
-        for item, (_, language) in firsts.items():
-            self.languages[item] = language
-            if language[1] < DETECTION_CONFIDENCE:
-                self.failed.add(item)
 
     def _settle(self, window: Window, decoded) -> None:
         if decoded.compression_ratio > COMPRESSION_RATIO_LIMIT or decoded.avg_logprob < LOGPROB_FLOOR:
