@@ -30,6 +30,11 @@ class WindowPrompt:
     task: str = "transcribe"
 
 
+# faster-whisper's own thresholds for a decoding that needs another try.
+COMPRESSION_RATIO_LIMIT = 2.4
+LOGPROB_FLOOR = -1.0
+
+
 @dataclass
 class DecodedWindow:
     """A decoded window: its segments, and the scores faster-whisper judges a decoding by."""
@@ -37,6 +42,11 @@ class DecodedWindow:
     segments: List[TimedText]
     avg_logprob: float
     compression_ratio: float
+
+    @property
+    def trusted(self) -> bool:
+        """False where faster-whisper would decode again at a higher temperature (repetition, low confidence)."""
+        return self.compression_ratio <= COMPRESSION_RATIO_LIMIT and self.avg_logprob >= LOGPROB_FLOOR
 
 
 def fits_one_window(samples: np.ndarray, options: TranscribeOptions, sampling_rate: int = SAMPLING_RATE) -> bool:
@@ -102,8 +112,11 @@ def decode_windows(
     return decoded
 
 
-def transcribe_batch(backend: WhisperBackend, items: List[np.ndarray], options: List[TranscribeOptions]) -> List[Transcript]:
-    """Transcribes one-window items together; returns one transcript per item, in order."""
+def transcribe_batch(
+    backend: WhisperBackend, items: List[np.ndarray], options: List[TranscribeOptions]
+) -> List[Optional[Transcript]]:
+    """Transcribes one-window items together; returns one transcript per item, in order, or None
+    for an item whose decoding is not trusted (faster-whisper's fallback then takes it alone)."""
     encoder_output = encode_windows(backend, items)
     detected: List[Optional[Tuple[str, float]]] = [None] * len(items)
     if any(option.language is None for option in options):
@@ -113,6 +126,9 @@ def transcribe_batch(backend: WhisperBackend, items: List[np.ndarray], options: 
     beam = max(option.beam_size or backend.beam_size for option in options)
     transcripts = []
     for index, window in enumerate(decode_windows(backend, encoder_output, prompts, beam)):
+        if not window.trusted:
+            transcripts.append(None)
+            continue
         duration = items[index].shape[0] / SAMPLING_RATE
         segments = [
             Segment(start=round(t.start, 3), end=round(min(t.end, duration), 3), text=t.text)

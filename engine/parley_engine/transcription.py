@@ -105,7 +105,7 @@ def _run_batch(router: AsrRouter, group: List[_Item]) -> None:
         return
     share = (time.perf_counter() - started) / len(group)
     for w, transcript in zip(group, transcripts):
-        w.transcript, w.infer_seconds = transcript, share
+        w.transcript, w.infer_seconds = transcript, share  # None: the item runs alone next
 
 
 def _run_alone(router: AsrRouter, w: _Item) -> None:

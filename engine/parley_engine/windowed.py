@@ -31,9 +31,6 @@ logger = logging.getLogger(__name__)
 CONTEXT_PAD_SECONDS = 10.0
 # Detected languages under this probability send the item to the 30 s path.
 DETECTION_CONFIDENCE = 0.8
-# faster-whisper's own thresholds for a decoding that needs another try.
-COMPRESSION_RATIO_LIMIT = 2.4
-LOGPROB_FLOOR = -1.0
 # Windows encoded and decoded together in one call.
 MAX_WINDOWS = 16
 # Decoding that stops this many seconds before a piece ends, with speech after
@@ -146,7 +143,7 @@ class _Run:
                 firsts[piece.item] = (piece.offset, language)
 
     def _settle(self, window: Window, decoded) -> None:
-        if decoded.compression_ratio > COMPRESSION_RATIO_LIMIT or decoded.avg_logprob < LOGPROB_FLOOR:
+        if not decoded.trusted:
             self.failed.update(self.pieces[p].item for p in window.pieces)
             return
         owned, unclean = split_segments(window, self.pieces, decoded.segments)

@@ -117,3 +117,24 @@ def test_silence_and_other_options_take_the_ordinary_path(backend):
     assert windowable(long_silence, TranscribeOptions(vad_filter=True))
     assert not windowable(short, TranscribeOptions(), short=False)
     assert not windowable(long_silence, TranscribeOptions(), long=False)
+
+
+def test_untrusted_decodings_fall_back_to_faster_whisper(backend, english_wav):
+    """A fifth of a second of speech makes a batched 30 s window repeat itself; faster-whisper's own
+    temperature fallback decides instead, so the engine answers as faster-whisper does."""
+    import io
+    import wave
+
+    from parley_engine.asr_router import AsrRouter
+    from parley_engine.batched import transcribe_batch
+    from parley_engine.transcription import transcribe_items
+
+    tiny = decode(english_wav)[:3200]
+    assert transcribe_batch(backend, [tiny], [TranscribeOptions()]) == [None]
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(SR)
+        out.writeframes((tiny * 32767).astype(np.int16).tobytes())
+    data = buffer.getvalue()
+    [result] = transcribe_items(AsrRouter(primary=backend), [{"id": "t", "offset": 0, "length": len(data)}], data)
+    assert result["ok"] and result["result"]["text"] == backend.transcribe(decode(data), TranscribeOptions()).text
