@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ParleyCore
 import SQLiteNIO
 
@@ -55,10 +56,10 @@ public final class SQLiteStore: Sendable {
             try await session.run("BEGIN IMMEDIATE")
             do {
                 let value = try await body(session)
-                try await session.run("COMMIT")
+                try await session.end("COMMIT")
                 return value
             } catch {
-                _ = try? await session.run("ROLLBACK")
+                _ = try? await session.end("ROLLBACK")
                 throw error
             }
         }
@@ -76,6 +77,13 @@ struct SQLiteSession {
 
     func run(_ sql: String, _ binds: [SQLiteData] = []) async throws {
         _ = try await connection.query(sql, binds)
+    }
+
+    /// Ends a transaction even when the task is cancelled: SQLiteNIO's async query refuses to start
+    /// in a cancelled task, which would leave the shared connection inside the transaction.
+    func end(_ sql: String) async throws {
+        let done: EventLoopFuture<[SQLiteRow]> = connection.query(sql, [])
+        _ = try await done.get()
     }
 
     func rows(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [Row] {
