@@ -25,6 +25,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "ParleyCore"),
+        .target(name: "CParleySpawn"),
         .target(name: "ParleyStore", dependencies: [
             "ParleyCore",
             .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -55,7 +56,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .target(name: "ParleyEngine", dependencies: [
-            "ParleyCore",
+            "ParleyCore", "CParleySpawn",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

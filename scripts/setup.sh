@@ -9,7 +9,7 @@ mode=${1:-run}
 
 apt_packages=()
 if [ "$mode" = test ]; then
-  apt_packages+=(espeak-ng pocketsphinx-testdata prometheus docker-compose)
+  apt_packages+=(espeak-ng pocketsphinx-testdata prometheus docker-compose gdb)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -6,11 +6,14 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh test || exit 1
 scripts/services.sh || { echo "test: could not start PostgreSQL/Redis"; exit 1; }
 
+# Every run has a deadline: scripts/watchdog.py kills a run that outlives it, or in which no
+# test starts or ends for a while, and names the tests still running with the stacks of every
+# thread (gdb) first, so a stuck test fails the run within minutes instead of hanging it.
 status=0
 echo "== engine: pytest"
-(cd engine && .venv/bin/python -m pytest -q tests) || status=1
+(cd engine && ../scripts/watchdog.py --total 900 --quiet 900 -- .venv/bin/python -m pytest -q tests) || status=1
 
 echo "== swift test"
 swift build --build-tests || exit 1
-swift test --skip-build || status=1
+scripts/watchdog.py --total 1800 --quiet 300 -- swift test --skip-build || status=1
 exit $status

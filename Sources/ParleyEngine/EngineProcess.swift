@@ -11,8 +11,8 @@ import Synchronization
 /// started lazily, restarted after a crash with exponential backoff, and killed
 /// when a call outlives its timeout.
 final class EngineProcess: Sendable {
-    private struct Running: @unchecked Sendable {
-        let process: Process
+    private struct Running: Sendable {
+        let process: SpawnedProcess
         let input: Int32
         let output: Int32
     }
@@ -43,7 +43,7 @@ final class EngineProcess: Sendable {
     }
 
     /// The child's pid while it runs.
-    var pid: Int32? { state.withLock { $0.running?.process.processIdentifier } }
+    var pid: Int32? { state.withLock { $0.running?.process.pid } }
     var isLoaded: Bool { state.withLock { $0.loaded } }
     /// What the model reported when it last loaded.
     var capabilities: EngineLoadResponse? { state.withLock { $0.capabilities } }
@@ -73,7 +73,7 @@ final class EngineProcess: Sendable {
     private func started() async throws -> Running {
         if let running = state.withLock({ $0.running }) {
             if running.process.isRunning { return running }
-            markDead(running)
+            await markDead(running)
         }
         let failures = state.withLock { $0.consecutiveFailures }
         if failures > 0 {
@@ -104,15 +104,16 @@ final class EngineProcess: Sendable {
                 timeout: configuration.startTimeout))
             state.withLock { $0.loaded = true; $0.consecutiveFailures = 0; $0.capabilities = load }
             logger.info("engine ready", metadata: [
-                "model": "\(model.name)", "pid": "\(running.process.processIdentifier)", "device": "\(hello.device ?? "?")"])
+                "model": "\(model.name)", "pid": "\(running.process.pid)", "device": "\(hello.device ?? "?")"])
             return running
         } catch {
-            markDead(running)
+            await markDead(running)
             throw error
         }
     }
 
-    /// Asks the process to exit, then kills it if it lingers.
+    /// Asks the process to exit, then kills it if it lingers; returns once it has been reaped
+    /// (or, should even SIGKILL not end it, after a bounded wait).
     func stop() async {
         guard let running = state.withLock({ state -> Running? in
             defer { state.running = nil; state.loaded = false }
@@ -120,11 +121,10 @@ final class EngineProcess: Sendable {
         }) else { return }
         _ = try? await exchange(running, EngineRequest(op: "shutdown", id: nextId()), timeout: .seconds(5))
         close(running.input)
-        _ = try? await threadPool.runIfActive {
-            let deadline = Date().addingTimeInterval(5)
-            while running.process.isRunning && Date() < deadline { usleep(20_000) }
-            if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
-            running.process.waitUntilExit()
+        let (termination, graceful) = await running.process.stop(signal: nil, grace: .seconds(5))
+        if !graceful {
+            logger.warning("engine did not exit after shutdown; killed", metadata: [
+                "model": "\(model.name)", "pid": "\(running.process.pid)", "ended": "\(termination.map(\.description) ?? "not yet")"])
         }
         close(running.output)
     }
@@ -134,33 +134,33 @@ final class EngineProcess: Sendable {
     }
 
     private func spawn() throws -> Running {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: configuration.python)
-        process.arguments = [
+        let arguments = [
             "-m", "parley_engine", "--device", configuration.device,
             "--compute-type", configuration.computeType, "--threads", "\(configuration.threads)",
             "--log-format", configuration.jsonLogs ? "json" : "text",
         ] + (configuration.batching ? [] : ["--no-batching"]) + (configuration.windowing ? [] : ["--no-windowing"])
             + (configuration.chunking ? [] : ["--no-chunking"]) + (configuration.packing ? ["--packing"] : [])
-        process.currentDirectoryURL = URL(fileURLWithPath: configuration.engineDirectory)
+        let engineDirectory = URL(fileURLWithPath: configuration.engineDirectory).standardizedFileURL.path
         var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONPATH"] = configuration.engineDirectory
+        environment["PYTHONPATH"] = engineDirectory
         environment["PYTHONUNBUFFERED"] = "1"
         environment["HF_HUB_OFFLINE"] = "1"
-        process.environment = environment
-        let stdin = Pipe(), stdout = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = FileHandle.standardError
         do {
-            try process.run()
+            let stdin = try PipeDescriptors(), stdout = try PipeDescriptors()
+            defer { close(stdin.read); close(stdout.write) }
+            let process: SpawnedProcess
+            do {
+                process = try SpawnedProcess.spawn(
+                    configuration.python, arguments, environment: environment, stdin: stdin.read, stdout: stdout.write)
+            } catch {
+                close(stdin.write)
+                close(stdout.read)
+                throw error
+            }
+            return Running(process: process, input: stdin.write, output: stdout.read)
         } catch {
-            throw ParleyError.engineUnavailable("cannot start \(configuration.python): \(error)")
+            throw ParleyError.engineUnavailable("\(error)")
         }
-        return Running(
-            process: process,
-            input: dup(stdin.fileHandleForWriting.fileDescriptor),
-            output: dup(stdout.fileHandleForReading.fileDescriptor))
     }
 
     /// Writes a frame and reads the answer on the engine's own threads, racing a timeout.
@@ -179,25 +179,26 @@ final class EngineProcess: Sendable {
                 }
                 defer { group.cancelAll() }
                 guard let first = try await group.next() ?? nil else {
-                    kill(running.process.processIdentifier, SIGKILL)
+                    running.process.send(SIGKILL)
                     _ = try? await group.next()
                     return nil
                 }
                 return first
             }
         } catch {
-            markDead(running)
+            await markDead(running)
             throw error
         }
         guard let response else {
-            markDead(running)
+            await markDead(running)
             throw ParleyError.engineTimeout(seconds: Double(timeout.components.seconds))
         }
         return response
     }
 
-    /// Forgets a process that crashed, hung or broke the protocol, so the next call restarts it.
-    private func markDead(_ running: Running) {
+    /// Forgets a process that crashed, hung or broke the protocol, so the next call restarts it,
+    /// and kills and reaps it.
+    private func markDead(_ running: Running) async {
         let current = state.withLock { state -> Bool in
             guard state.running?.process === running.process else { return false }
             state.running = nil
@@ -206,18 +207,18 @@ final class EngineProcess: Sendable {
             return true
         }
         guard current else { return }
-        let pid = running.process.processIdentifier
+        let pid = running.process.pid
         logger.error("engine process lost", metadata: ["model": "\(model.name)", "pid": "\(pid)"])
         reporter?.report(ErrorEvent(
             kind: "engine_crash", message: "engine process \(pid) for \(model.name) crashed, hung or broke the protocol",
             tags: ["model": model.name]))
-        if running.process.isRunning { kill(running.process.processIdentifier, SIGKILL) }
         close(running.input)
+        await running.process.stop(signal: SIGKILL, grace: .seconds(10))
         close(running.output)
     }
 
     private static func blockingExchange(_ running: Running, _ frame: Data) throws -> Data {
-        let crashed = ParleyError.engineCrashed("the engine process \(running.process.processIdentifier) exited")
+        let crashed = ParleyError.engineCrashed("the engine process \(running.process.pid) exited")
         guard writeAll(running.input, frame) else { throw crashed }
         guard let prefix = readExactly(running.output, 4), let length = EngineFrame.headerLength(prefix: prefix),
               let header = readExactly(running.output, length)

@@ -58,7 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
         let server = try await ParleyServer.open(configuration, logger: logger)
         let host = configuration.host
         try await server.run(
-            onAdminKey: { key in print("Created the first admin API key; it is shown only this once:\n  \(key)") },
+            onAdminKey: { key in
+                print("Created the first admin API key; it is shown only this once:\n  \(key)")
+                // stdout is block-buffered when it is a file or a pipe (systemd, docker logs, nohup).
+                fflush(nil)
+            },
             onListening: { port in logger.info("listening", metadata: ["address": "http://\(host):\(port)"]) })
     }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ParleyServer
 
-@Suite struct APIAuthTests {
+@Suite(.timeLimit(.minutes(5))) struct APIAuthTests {
     static var job: [String: Any] { ["job_type": "asr", "items": [["id": "a", "base64": Data("x".utf8).base64EncodedString()]]] }
 
     @Test func keysSeeOnlyTheirOwnJobsAndScopesAreEnforced() async throws {

@@ -1,7 +1,7 @@
 import Testing
 @testable import ParleyAuth
 
-@Suite struct APIKeyCodecTests {
+@Suite(.timeLimit(.minutes(5))) struct APIKeyCodecTests {
     @Test func generatedKeysParseToTheirPrefix() {
         let (key, prefix) = APIKeyCodec.generate()
         #expect(key.hasPrefix("pk_\(prefix)_"))

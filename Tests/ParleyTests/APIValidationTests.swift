@@ -3,7 +3,7 @@ import Testing
 @testable import ParleyServer
 
 /// Every client mistake answers a 4xx JSON error with a stable code, never a 500.
-@Suite struct APIValidationTests {
+@Suite(.timeLimit(.minutes(5))) struct APIValidationTests {
     static let audio = Data("RIFF....WAVEfmt fake audio bytes".utf8).base64EncodedString()
 
     static let cases: [(name: String, body: String, status: Int, code: String, param: String?)] = [

@@ -9,7 +9,7 @@ import Testing
 @testable import ParleyWorker
 
 /// SSRF rules of `audio_url` fetching, against servers on loopback only.
-@Suite struct AudioFetcherTests {
+@Suite(.timeLimit(.minutes(5))) struct AudioFetcherTests {
     static let audio = Data("RIFF fake audio bytes".utf8)
 
     /// A loopback server with `/audio`, redirects to loopback under another name, and a loop.

@@ -3,7 +3,7 @@ import Testing
 @testable import ParleyEngine
 
 /// How a batch is dealt between idle engine processes of one model.
-@Suite struct BatchSplitTests {
+@Suite(.timeLimit(.minutes(5))) struct BatchSplitTests {
     func requests(_ sizes: [Int]) -> [TranscriptionRequest] {
         sizes.enumerated().map { TranscriptionRequest(id: "i\($0.offset)", audio: Data(count: $0.element), options: TranscriptionOptions()) }
     }

@@ -1,46 +1,39 @@
 import Foundation
+import ParleyEngine
 
 /// A `parley` process started by a test, its output in a log file; stopped only by its pid.
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
+final class ChildProcess: Sendable {
+    let process: SpawnedProcess
     let log: URL
 
     /// Starts the debug binary with `arguments`, the test's environment plus `environment`.
     init(_ arguments: [String], environment: [String: String], log: URL) throws {
         self.log = log
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        handle.seekToEndOfFile()
-        process.executableURL = LoggingTests.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let descriptor = try ProcessRunner.openForAppending(log.path)
+        defer { close(descriptor) }
+        process = try SpawnedProcess.spawn(
+            LoggingTests.binary.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            stdin: ProcessRunner.devNull, stdout: descriptor, stderr: descriptor)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var isRunning: Bool { process.isRunning }
 
     /// SIGKILL: no shutdown, no lease release.
-    func kill9() {
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+    func kill9() async {
+        await process.stop(signal: SIGKILL, grace: .seconds(10))
     }
 
     /// SIGTERM, then waits for the exit; SIGKILL after `grace`, so a process that hangs in
     /// shutdown fails its test (it returns false) instead of hanging the run.
     @discardableResult
-    func stop(grace: Duration = .seconds(30)) -> Bool {
+    func stop(grace: Duration = .seconds(30)) async -> Bool {
         guard process.isRunning else { return true }
-        process.terminate()
-        let deadline = ContinuousClock.now + grace
-        while process.isRunning && ContinuousClock.now < deadline { usleep(50_000) }
-        let clean = !process.isRunning
-        if !clean { kill(pid, SIGKILL) }
-        process.waitUntilExit()
-        return clean
+        return await process.stop(grace: grace).graceful
     }
+
+    /// For `defer` blocks, which cannot wait: SIGKILL, then reap.
+    func killNow() { process.killNow() }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 }

@@ -6,7 +6,7 @@ import Testing
 
 /// Many `parley` processes on one Postgres: workers killed at random, Postgres going away.
 /// The echo engine stands in for the model, so these tests are about the queue alone.
-@Suite struct ClusterTests {
+@Suite(.timeLimit(.minutes(5))) struct ClusterTests {
     /// Everything the processes of one cluster share.
     struct Cluster {
         let database: TestDatabase
@@ -82,14 +82,13 @@ import Testing
         let cluster = Cluster(
             database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 200, s3: true)
         let migrate = try cluster.start(["migrate"], log: "migrate.log")
-        migrate.process.waitUntilExit()
-        #expect(migrate.process.terminationStatus == 0, "\(migrate.output)")
+        #expect(await migrate.process.wait(timeout: .seconds(60))?.succeeded == true, "\(migrate.output)")
 
         let api = try cluster.start(["serve", "--no-worker"], log: "api.log")
         var workers = try (0..<3).map { try cluster.start(["worker"], log: "worker-\($0).log") }
         defer {
-            for worker in workers { worker.stop() }
-            api.stop()
+            for worker in workers { worker.killNow() }
+            api.killNow()
         }
         try await waitForHealth(cluster.api)
         let jobId = try await Self.submit(cluster.api, items: 300)
@@ -100,7 +99,7 @@ import Testing
             let status = try await cluster.api.get("/v1/jobs/\(jobId)").json["status"] as? String
             if status == "succeeded" || status == "failed" || status == "completed_with_errors" { return true }
             let victim = Int(generator.next(upperBound: UInt32(workers.count)))
-            workers[victim].kill9()
+            await workers[victim].kill9()
             kills += 1
             workers[victim] = try cluster.start(["worker"], log: "worker-\(victim).log")
             return false
@@ -124,14 +123,14 @@ import Testing
         let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort())
         let metricsPort = try ProcessRunner.freePort()
         let worker = try cluster.start(["worker", "--migrate", "--metrics-port", "\(metricsPort)"], log: "worker.log")
-        defer { worker.stop() }
+        defer { worker.killNow() }
         let probes = LiveServer(port: metricsPort, server: nil)
         try await waitForHealth(probes)
         #expect(try await probes.get("/v1/ready", key: nil).status == 200)
         let metrics = try await probes.get("/metrics", key: nil)
         #expect(metrics.status == 200 && metrics.text.contains("parley_queue_items"), "\(metrics.text.prefix(300))")
         #expect(try await probes.get("/v1/jobs", key: nil).status == 404, "a worker serves no API")
-        #expect(worker.stop(), "parley worker shut down on SIGTERM")
+        #expect(await worker.stop(), "parley worker shut down on SIGTERM")
         await database.drop()
     }
 
@@ -142,7 +141,7 @@ import Testing
         // 100 items at 150 ms each take 15 s, so Postgres goes away mid-job.
         let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 150)
         let server = try cluster.start(["serve", "--migrate"], log: "serve.log")
-        defer { server.stop() }
+        defer { server.killNow() }
         try await waitForHealth(cluster.api)
         let jobId = try await Self.submit(cluster.api, items: 100)
         #expect(try await eventually(timeout: .seconds(30)) {
@@ -150,7 +149,7 @@ import Testing
         })
 
         let before = try await cluster.api.get("/v1/jobs/\(jobId)").json["status"] as? String
-        try Self.pgctl("stop", "-m", "fast")
+        try await Self.pgctl("stop", "-m", "fast")
         #expect(before == "running", "Postgres stops in the middle of the job")
         var answers: [Int: Int] = [:]
         var codes: Set<String> = []
@@ -166,7 +165,7 @@ import Testing
         #expect(codes == ["store_unavailable"])
         #expect(try await cluster.api.get("/v1/ready", key: nil).status == 503)
         #expect(server.isRunning, "the process survived")
-        try Self.pgctl("start")
+        try await Self.pgctl("start")
 
         let job: [String: Any]
         do {
@@ -178,27 +177,16 @@ import Testing
         }
         #expect(job["status"] as? String == "succeeded", "\(job)")
         Self.expectExactlyOnce(try await cluster.audit(jobId: jobId), count: 100)
-        #expect(server.stop(), "parley serve shut down on SIGTERM after the restart")
+        #expect(await server.stop(), "parley serve shut down on SIGTERM after the restart")
         await database.drop()
     }
 
-    /// Runs `pg_ctlcluster` on the chaos cluster and reaps it with `waitpid`: Foundation's
-    /// `Process` misses the exit of a child that changes its user, and the started server keeps
-    /// inherited descriptors open, so its output goes to /dev/null.
-    static func pgctl(_ action: String, _ options: String...) throws {
-        let arguments = ["/usr/bin/pg_ctlcluster"] + TestDatabase.chaosCluster + [action] + options
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        for descriptor: Int32 in [1, 2] { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", O_WRONLY, 0) }
-        var argv = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else {
-            throw TestFailure("could not start pg_ctlcluster")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        guard status == 0 else { throw TestFailure("pg_ctlcluster \(action) exited with status \(status)") }
+    /// Runs `pg_ctlcluster` on the chaos cluster. The Postgres it starts is a daemon that keeps
+    /// whatever descriptors it inherits, so it must inherit none of this process's sockets or
+    /// pipes (`ProcessRunner` sees to that).
+    static func pgctl(_ action: String, _ options: String...) async throws {
+        let outcome = try await ProcessRunner.run(
+            "/usr/bin/pg_ctlcluster", TestDatabase.chaosCluster + [action] + options, capture: false)
+        guard outcome.status == 0 else { throw TestFailure("pg_ctlcluster \(action) exited with status \(outcome.status)") }
     }
 }

@@ -1,7 +1,7 @@
 import Testing
 @testable import ParleyCore
 
-@Suite struct JobStatusTests {
+@Suite(.timeLimit(.minutes(5))) struct JobStatusTests {
     @Test(arguments: [
         (JobCounts(total: 3, queued: 3), false, JobStatus.queued),
         (JobCounts(total: 3, queued: 2, running: 1), false, .running),
@@ -35,7 +35,7 @@ import Testing
     }
 }
 
-@Suite struct ItemStatusTests {
+@Suite(.timeLimit(.minutes(5))) struct ItemStatusTests {
     @Test func legalTransitions() {
         let legal: Set<String> = [
             "queued>running", "queued>cancelled", "queued>failed", "running>succeeded",
@@ -58,7 +58,7 @@ import Testing
     }
 }
 
-@Suite struct RetryPolicyTests {
+@Suite(.timeLimit(.minutes(5))) struct RetryPolicyTests {
     let policy = RetryPolicy(baseDelay: 1_000, maxDelay: 10_000, maxAttempts: 5)
 
     @Test func growsExponentiallyWithEqualJitter() {
@@ -84,7 +84,7 @@ import Testing
     }
 }
 
-@Suite struct LanguageCodeTests {
+@Suite(.timeLimit(.minutes(5))) struct LanguageCodeTests {
     @Test func normalizes() {
         #expect(LanguageCode.normalize("en") == "en")
         #expect(LanguageCode.normalize("PT-br") == "pt")
@@ -105,7 +105,7 @@ import Testing
     }
 }
 
-@Suite struct ItemInputTests {
+@Suite(.timeLimit(.minutes(5))) struct ItemInputTests {
     @Test(arguments: [ItemInput.blob("inputs/j/i"), .url("https://example.com/a:b.wav"), .text("hello: world")])
     func roundTrips(input: ItemInput) {
         #expect(ItemInput(reference: input.reference) == input)

@@ -5,10 +5,10 @@ import Testing
 @testable import ParleyStore
 
 /// Whole jobs through the real HTTP API, the worker and the real Whisper base model.
-@Suite(.serialized) struct EndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct EndToEndTests {
     @Test func realRecordingsTranscribeAndABadItemFailsAlone() async throws {
         let english = try TestAudio.librivox("sense_and_sensibility_01_austen_64kb-0870")
-        let german = try TestAudio.espeak("Guten Morgen. Wie geht es dir heute? Das Wetter ist sehr schön.", voice: "de")
+        let german = try await TestAudio.espeak("Guten Morgen. Wie geht es dir heute? Das Wetter ist sehr schön.", voice: "de")
         try await LiveServer.with(worker: true) { server in
             let created = try await server.post("/v1/jobs", json: [
                 "job_type": "asr",

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ParleyEngine
 
-@Suite struct EngineFrameTests {
+@Suite(.timeLimit(.minutes(5))) struct EngineFrameTests {
     @Test func encodesBigEndianLengthHeaderAndPayload() {
         let frame = EngineFrame.encode(header: Data("{\"a\":1}".utf8), payload: Data([9, 8]))
         #expect(Array(frame.prefix(4)) == [0, 0, 0, 7])

@@ -5,7 +5,7 @@ import Testing
 @testable import ParleyServer
 
 /// Bearer JWTs beside API keys: HS256 with a shared secret, ES256 from a JWKS file.
-@Suite struct JWTTests {
+@Suite(.timeLimit(.minutes(5))) struct JWTTests {
     static let secret = "a-shared-secret-of-at-least-32-bytes-for-hs256"
     static let issuer = "https://idp.test"
 

@@ -4,7 +4,7 @@ import NIOFoundationCompat
 import Testing
 @testable import ParleyBlobs
 
-@Suite struct LocalBlobStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct LocalBlobStoreTests {
     @Test func putGetReplaceDelete() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

@@ -1,42 +1,35 @@
 import Foundation
 import Testing
+import ParleyEngine
 
 /// The real `parley serve` binary, its stderr a file: JSON lines with ids, and no secrets.
-@Suite struct LoggingTests {
+@Suite(.timeLimit(.minutes(5))) struct LoggingTests {
     static let binary = LiveServer.repositoryRoot.appendingPathComponent(".build/debug/parley")
 
     @Test func aWholeJobLogsJSONLinesWithIdsAndNoSecrets() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let logURL = directory.url.appendingPathComponent("stderr.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: logURL)
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path),
                      "build the binary first: swift build --build-tests (scripts/test.sh does)")
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path]
         var environment = ProcessInfo.processInfo.environment
         environment["PARLEY_ADMIN_KEY"] = LiveServer.adminKey
         environment["PARLEY_ROOT"] = LiveServer.repositoryRoot.path
         environment["PARLEY_ENGINE_THREADS"] = "2"
         environment.removeValue(forKey: "PARLEY_LOG_FORMAT")
-        process.environment = environment
-        process.standardError = log
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let log = try ProcessRunner.openForAppending(logURL.path)
+        let process = try SpawnedProcess.spawn(
+            Self.binary.path, ["serve", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path],
+            environment: environment, stdin: ProcessRunner.devNull, stdout: ProcessRunner.devNull, stderr: log)
+        close(log)
+        defer { process.killNow() }
 
         func lines() throws -> [String] {
             try String(contentsOf: logURL, encoding: .utf8).split(separator: "\n").map(String.init)
         }
         var port: Int?
         #expect(try await eventually(timeout: .seconds(60)) {
-            port = try lines().compactMap { line -> Int? in
-                guard line.contains("\"msg\":\"listening\""), let range = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression)
-                else { return nil }
-                return Int(line[range].split(separator: ":").last ?? "")
-            }.first
+            port = Self.listeningPort(in: try lines().joined(separator: "\n"))
             return port != nil
         })
         let server = LiveServer(port: try #require(port), server: nil)
@@ -49,9 +42,8 @@ import Testing
         let job = try await server.waitForJob(jobId, key: apiKey)
         #expect(job["status"] as? String == "succeeded")
 
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "graceful exit on SIGTERM")
+        let (termination, graceful) = await process.stop(grace: .seconds(30))
+        #expect(graceful && termination?.succeeded == true, "graceful exit on SIGTERM: \(String(describing: termination))")
 
         let all = try lines()
         let parsed = all.map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -67,5 +59,47 @@ import Testing
         #expect(!text.contains(LiveServer.adminKey), "the admin key never appears")
         #expect(!text.contains(apiKey), "an API key never appears")
         #expect(!text.contains(String(apiKey.split(separator: "_").last ?? "")), "nor its secret part")
+    }
+
+    /// The admin key generated at first start reaches an operator whose stdout is a pipe
+    /// (systemd, docker logs, nohup) while the server runs, not when it exits; and it works.
+    @Test func theFirstAdminKeyArrivesOnAPipeWhileTheServerRuns() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "PARLEY_ADMIN_KEY")
+        environment["PARLEY_ENGINE"] = "echo"
+        let logURL = directory.url.appendingPathComponent("stderr.log")
+        let log = try ProcessRunner.openForAppending(logURL.path)
+        let stdout = try PipeDescriptors()
+        let process = try SpawnedProcess.spawn(
+            Self.binary.path, ["serve", "--port", "0", "--data-dir", directory.url.appendingPathComponent("data").path],
+            environment: environment, stdin: ProcessRunner.devNull, stdout: stdout.write, stderr: log)
+        close(stdout.write)
+        close(log)
+        defer {
+            process.killNow()
+            close(stdout.read)
+        }
+        let printed = try await ProcessRunner.read(stdout.read, timeout: .seconds(60)) { $0.contains("\n  pk_") && $0.hasSuffix("\n") }
+        #expect(process.isRunning, "the key arrived while the server runs")
+        let key = try #require(printed.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("pk_") })
+        var port: Int?
+        #expect(await eventually(timeout: .seconds(30)) {
+            port = Self.listeningPort(in: (try? String(contentsOf: logURL, encoding: .utf8)) ?? "")
+            return port != nil
+        })
+        let server = LiveServer(port: try #require(port), server: nil)
+        #expect(try await server.get("/v1/jobs", key: key).status == 200, "the printed key is an admin key")
+        #expect(await process.stop(grace: .seconds(30)).graceful)
+    }
+
+    /// The port in a JSON "listening" log line.
+    static func listeningPort(in log: String) -> Int? {
+        log.split(separator: "\n").compactMap { line -> Int? in
+            guard line.contains("\"msg\":\"listening\""), let range = line.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression)
+            else { return nil }
+            return Int(line[range].split(separator: ":").last ?? "")
+        }.first
     }
 }

@@ -4,11 +4,12 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 import Testing
+import ParleyEngine
 @testable import ParleyCore
 @testable import ParleyServer
 
 /// Metrics, the Prometheus scrape, Sentry reports and the shipped monitoring files.
-@Suite(.serialized) struct ObservabilityTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct ObservabilityTests {
     func runTextJob(_ server: LiveServer) async throws {
         let created = try await server.post("/v1/jobs", json: [
             "job_type": "nmt", "items": [["id": "a", "text": "The cat is on the table.", "src_lng": "en", "tgt_lng": "pt"]],
@@ -25,7 +26,7 @@ import Testing
             _ = try await server.waitForJob(try #require(created.json["job_id"] as? String))
             let metrics = try await server.get("/metrics", key: nil)
             #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
-            let check = try ProcessRunner.run("/usr/bin/promtool", ["check", "metrics"], stdin: metrics.body)
+            let check = try await ProcessRunner.run("/usr/bin/promtool", ["check", "metrics"], stdin: metrics.body)
             #expect(check.status == 0, "promtool: \(check.output)")
             for name in [MetricName.httpRequests, MetricName.httpRequestDuration, MetricName.jobsCreated, MetricName.itemsFinished,
                          MetricName.itemDuration, MetricName.audioSeconds, MetricName.engineRealtimeFactor] {
@@ -48,19 +49,12 @@ import Testing
         let configURL = directory.url.appendingPathComponent("prometheus.yml")
         try config.write(to: configURL, atomically: true, encoding: .utf8)
         let webPort = try ProcessRunner.freePort()
-        let prometheus = Process()
-        prometheus.executableURL = URL(fileURLWithPath: "/usr/bin/prometheus")
-        prometheus.arguments = [
+        let prometheus = try SpawnedProcess.spawn("/usr/bin/prometheus", [
             "--config.file=\(configURL.path)", "--storage.tsdb.path=\(directory.path)/data",
             "--web.listen-address=127.0.0.1:\(webPort)", "--log.level=warn",
-        ]
-        prometheus.standardOutput = FileHandle.nullDevice
-        prometheus.standardError = FileHandle.nullDevice
-        try prometheus.run()
-        defer {
-            kill(prometheus.processIdentifier, SIGTERM)
-            prometheus.waitUntilExit()
-        }
+        ], environment: ProcessInfo.processInfo.environment,
+           stdin: ProcessRunner.devNull, stdout: ProcessRunner.devNull, stderr: ProcessRunner.devNull)
+        defer { prometheus.killNow() }
         let client = LiveServer(port: webPort, server: nil)
         let scraped = await eventually(timeout: .seconds(60), interval: .milliseconds(500)) {
             guard let response = try? await client.get("/api/v1/query?query=sum(parley_items_finished_total)", key: nil),
@@ -155,17 +149,17 @@ import Testing
         #expect(Set(MetricName.all).subtracting(used).isEmpty, "metrics without a panel: \(Set(MetricName.all).subtracting(used))")
     }
 
-    @Test func shippedPrometheusConfigIsValid() throws {
+    @Test func shippedPrometheusConfigIsValid() async throws {
         let path = LiveServer.repositoryRoot.appendingPathComponent("deploy/prometheus/prometheus.yml").path
-        let check = try ProcessRunner.run("/usr/bin/promtool", ["check", "config", path])
+        let check = try await ProcessRunner.run("/usr/bin/promtool", ["check", "config", path])
         #expect(check.status == 0, "\(check.output)")
     }
 }
 
 extension ObservabilityTests {
-    @Test func composeFileValidates() throws {
+    @Test func composeFileValidates() async throws {
         let path = LiveServer.repositoryRoot.appendingPathComponent("deploy/docker-compose.yml").path
-        let check = try ProcessRunner.run("/usr/bin/docker-compose", ["-f", path, "config", "--quiet"])
+        let check = try await ProcessRunner.run("/usr/bin/docker-compose", ["-f", path, "config", "--quiet"])
         #expect(check.status == 0, "\(check.output)")
     }
 }

@@ -5,10 +5,10 @@ import Testing
 
 /// `POST /v1/audio/transcriptions` and `/translations`, driven by the official `openai` package
 /// against the real Whisper model.
-@Suite struct OpenAICompatibilityTests {
+@Suite(.timeLimit(.minutes(5))) struct OpenAICompatibilityTests {
     @Test func theOfficialClientGetsEveryResponseFormat() async throws {
         let english = try TestAudio.librivox("sense_and_sensibility_01_austen_64kb-0880")
-        let german = try TestAudio.espeak("Guten Morgen. Wie geht es dir heute?", voice: "de")
+        let german = try await TestAudio.espeak("Guten Morgen. Wie geht es dir heute?", voice: "de")
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let englishPath = directory.url.appendingPathComponent("en.wav")
@@ -18,7 +18,7 @@ import Testing
         try await LiveServer.with(worker: true) { server in
             let script = LiveServer.repositoryRoot.appendingPathComponent("scripts/openai_client.py").path
             let python = LiveServer.repositoryRoot.appendingPathComponent(".venv-tools/bin/python").path
-            let outcome = try await ProcessRunner.runOffPool(
+            let outcome = try await ProcessRunner.run(
                 python, [script, "http://127.0.0.1:\(server.port)/v1", LiveServer.adminKey, englishPath.path, germanPath.path])
             #expect(outcome.status == 0, "\(outcome.output)")
             let line = outcome.output.split(separator: "\n").last.map(String.init) ?? ""

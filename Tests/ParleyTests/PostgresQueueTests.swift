@@ -4,7 +4,7 @@ import Testing
 @testable import ParleyStore
 
 /// What only a shared Postgres queue must show: many claimers and rescuers at once, and wake-ups.
-@Suite struct PostgresQueueTests {
+@Suite(.timeLimit(.minutes(5))) struct PostgresQueueTests {
     @Test func concurrentClaimersNeverShareAnItem() async throws {
         try await TestDatabase.withStore { store in
             let (job, items) = try await seedJob(store, count: 400)

@@ -53,7 +53,7 @@ func success(_ ref: String = "r") -> ItemOutcome {
     .succeeded(resultRef: ref, metadata: ResultMetadata(modelUsed: "m", detectedLanguage: "en", languageProbability: 0.9, audioSeconds: 1))
 }
 
-@Suite struct QueueBehaviourTests {
+@Suite(.timeLimit(.minutes(5))) struct QueueBehaviourTests {
     @Test(arguments: StoreKind.allCases)
     func priorityFirstThenOldestFirst(kind: StoreKind) async throws {
         try await kind.withStore { store in

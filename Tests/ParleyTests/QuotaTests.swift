@@ -4,7 +4,7 @@ import Testing
 @testable import ParleyServer
 
 /// Daily quotas: charged when items succeed, and new jobs refused with 429 once used up.
-@Suite struct QuotaTests {
+@Suite(.timeLimit(.minutes(5))) struct QuotaTests {
     @Test func usedUpQuotasRefuseNewJobs() async throws {
         try await LiveServer.with(worker: true, configure: { $0.echoDelay = .zero }) { server in
             let created = try await server.post("/v1/auth/token", json: [

@@ -2,7 +2,7 @@ import Testing
 @testable import ParleyLimits
 
 /// The RESP codec alone: every type, partial input, pipelined replies and malformed bytes.
-@Suite struct RESPCodecTests {
+@Suite(.timeLimit(.minutes(5))) struct RESPCodecTests {
     func decode(_ text: String) throws -> (RESPValue, Int)? {
         try RESPCodec.decode(ArraySlice(Array(text.utf8))).map { ($0.value, $0.consumed) }
     }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import ParleyEngine
 @testable import ParleyLimits
 @testable import ParleyServer
 
 /// Rate limits in a real Redis: shared between API processes, and what happens while Redis is gone.
-@Suite struct RedisRateLimiterTests {
+@Suite(.timeLimit(.minutes(5))) struct RedisRateLimiterTests {
     static var redisURL: String { ProcessInfo.processInfo.environment["PARLEY_TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379" }
 
     @Test func twoAPIProcessesTogetherAdmitNoMoreThanTheRate() async throws {
@@ -79,14 +80,13 @@ import Testing
 
 /// A `redis-server` of the test's own on a free loopback port, stopped by its pid.
 struct RedisProcess {
-    let process = Process()
+    let process: SpawnedProcess
 
     init(port: Int) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        process = try SpawnedProcess.spawn(
+            "/usr/bin/redis-server", ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            environment: ProcessInfo.processInfo.environment,
+            stdin: ProcessRunner.devNull, stdout: ProcessRunner.devNull, stderr: ProcessRunner.devNull)
         for _ in 0..<100 {
             if Self.accepts(port: port) { return }
             usleep(50_000)
@@ -96,7 +96,7 @@ struct RedisProcess {
 
     /// Whether something accepts TCP connections on the loopback port.
     static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -107,8 +107,5 @@ struct RedisProcess {
         } == 0
     }
 
-    func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { process.killNow() }
 }

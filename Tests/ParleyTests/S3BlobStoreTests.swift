@@ -7,7 +7,7 @@ import Crypto
 
 /// The S3 blob store on a real signature-checking server (SeaweedFS, started by scripts/services.sh),
 /// and the signer against botocore computing the same request.
-@Suite struct S3BlobStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct S3BlobStoreTests {
     static var endpoint: URL {
         URL(string: ProcessInfo.processInfo.environment["PARLEY_TEST_S3_ENDPOINT"] ?? "http://127.0.0.1:8333")!
     }
@@ -100,7 +100,7 @@ import Crypto
         ("GET", "/bucket/a%20b/c~d.wav", [("partNumber", "2"), ("uploadId", "abc/def=")], ""),
         ("POST", "/bucket/k", [("uploads", "")], "<xml/>"),
     ])
-    func signaturesMatchBotocore(method: String, path: String, query: [(String, String)], body: String) throws {
+    func signaturesMatchBotocore(method: String, path: String, query: [(String, String)], body: String) async throws {
         let signer = SigV4Signer(credentials: Self.credentials, region: "eu-west-1")
         let date = Date(timeIntervalSince1970: 1_700_000_000)
         let hash = SHA256Digest(body).hexString
@@ -113,7 +113,7 @@ import Crypto
         ]
         let script = LiveServer.repositoryRoot.appendingPathComponent("scripts/botocore_sign.py").path
         let python = LiveServer.repositoryRoot.appendingPathComponent(".venv-tools/bin/python").path
-        let outcome = try ProcessRunner.run(python, [script], stdin: try JSONSerialization.data(withJSONObject: input))
+        let outcome = try await ProcessRunner.run(python, [script], stdin: try JSONSerialization.data(withJSONObject: input))
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(ours == outcome.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -125,7 +125,7 @@ func SHA256Digest(_ text: String) -> [UInt8] {
 }
 
 /// A whole job on S3 storage: inputs and results in the bucket, results downloadable by presigned URL.
-@Suite struct S3JobTests {
+@Suite(.timeLimit(.minutes(5))) struct S3JobTests {
     @Test func resultsLiveInTheBucketAndDownloadByPresignedURL() async throws {
         let settings = S3Settings(endpoint: S3BlobStoreTests.endpoint, bucket: "parley-test", credentials: S3BlobStoreTests.credentials)
         try await LiveServer.with(worker: true, configure: {

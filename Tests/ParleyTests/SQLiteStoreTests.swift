@@ -3,7 +3,7 @@ import Testing
 @testable import ParleyStore
 
 /// The embedded store's transaction wrapper under cancellation (a worker stopping mid-call).
-@Suite struct SQLiteStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct SQLiteStoreTests {
     @Test func aCancelledTransactionRollsBackAndLeavesTheConnectionUsable() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.cleanup() }

@@ -4,7 +4,7 @@ import Testing
 @testable import ParleyServer
 
 /// Time-limited signed URLs for the local blob store.
-@Suite struct SignedBlobURLTests {
+@Suite(.timeLimit(.minutes(5))) struct SignedBlobURLTests {
     @Test func signaturesCoverTheKeyAndTheExpiry() throws {
         let signer = BlobURLSigner(secret: Data(repeating: 7, count: 32))
         let url = signer.url(for: "results/job_1/itm_1.json", expires: 2_000)

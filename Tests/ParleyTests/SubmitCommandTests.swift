@@ -3,7 +3,7 @@ import Testing
 @testable import ParleyClient
 
 /// `parley submit` against a running server, and its pure parts.
-@Suite struct SubmitCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct SubmitCommandTests {
     @Test func submitDownloadsSubtitlesAndNamesTheFailedItem() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
@@ -17,7 +17,7 @@ import Testing
             let output = directory.url.appendingPathComponent("out")
             let arguments = ["submit", "--server", "http://127.0.0.1:\(server.port)", "--key", LiveServer.adminKey,
                              "--type", "asr", "--format", "srt", "--output", output.path]
-            let good = try await ProcessRunner.runOffPool(LoggingTests.binary.path, arguments + [inputs.path])
+            let good = try await ProcessRunner.run(LoggingTests.binary.path, arguments + [inputs.path])
             #expect(good.status == 0, "\(good.output)")
             let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
             #expect(files == ["clip_0870.srt", "clip_0880.srt", "clip_0890.srt"], "\(good.output)")
@@ -29,12 +29,12 @@ import Testing
 
             let corrupt = directory.url.appendingPathComponent("corrupt.wav")
             try TestAudio.corrupt.write(to: corrupt)
-            let bad = try await ProcessRunner.runOffPool(
+            let bad = try await ProcessRunner.run(
                 LoggingTests.binary.path, arguments + [inputs.appendingPathComponent("clip 0880.wav").path, corrupt.path])
             #expect(bad.status != 0)
             #expect(bad.output.contains("failed: corrupt: failed: invalid_audio"), "\(bad.output)")
 
-            let unauthorized = try await ProcessRunner.runOffPool(
+            let unauthorized = try await ProcessRunner.run(
                 LoggingTests.binary.path, ["jobs", "get", "job_x", "--server", "http://127.0.0.1:\(server.port)", "--key", "pk_wrong"])
             #expect(unauthorized.status != 0 && unauthorized.output.contains("401"), "\(unauthorized.output)")
         }

@@ -1,7 +1,7 @@
 import Testing
 @testable import ParleyCore
 
-@Suite struct SubtitleFormatterTests {
+@Suite(.timeLimit(.minutes(5))) struct SubtitleFormatterTests {
     let segments = [
         TranscriptSegment(start: 0, end: 2.5, text: " Hello there. "),
         TranscriptSegment(start: 2.5, end: 5.0004, text: "Second line"),

@@ -15,16 +15,12 @@ enum TestAudio {
     }
 
     /// Speech synthesised by espeak-ng in `voice` (e.g. `de`), as WAV bytes.
-    static func espeak(_ text: String, voice: String) throws -> Data {
+    static func espeak(_ text: String, voice: String) async throws -> Data {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let output = directory.url.appendingPathComponent("speech.wav")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/espeak-ng")
-        process.arguments = ["-v", voice, "-w", output.path, text]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("espeak-ng failed") }
+        let outcome = try await ProcessRunner.run("/usr/bin/espeak-ng", ["-v", voice, "-w", output.path, text])
+        guard outcome.status == 0 else { throw TestFailure("espeak-ng failed: \(outcome.output)") }
         return try Data(contentsOf: output)
     }
 

@@ -3,7 +3,7 @@ import Testing
 @testable import ParleyCore
 @testable import ParleyLimits
 
-@Suite struct TokenBucketTests {
+@Suite(.timeLimit(.minutes(5))) struct TokenBucketTests {
     let rule = RateRule(capacity: 3, refillPerSecond: 1)
 
     @Test func startsFullAndDrains() {
@@ -51,7 +51,7 @@ import Testing
     }
 }
 
-@Suite struct MemoryRateLimiterTests {
+@Suite(.timeLimit(.minutes(5))) struct MemoryRateLimiterTests {
     @Test func separatesKeysAndUsesTheClock() async throws {
         let clock = Mutex<Millis>(0)
         let limiter = MemoryRateLimiter(clock: { clock.withLock { $0 } })

@@ -68,7 +68,7 @@ extension EndToEndTests {
 
     @Test func speechToPortugueseThenGermanSpeechToEnglish() async throws {
         let english = try TestAudio.librivox("sense_and_sensibility_01_austen_64kb-0880")
-        let german = try TestAudio.espeak("Guten Morgen. Wie geht es dir heute?", voice: "de")
+        let german = try await TestAudio.espeak("Guten Morgen. Wie geht es dir heute?", voice: "de")
         try await LiveServer.with(worker: true) { server in
             let created = try await server.post("/v1/jobs", json: [
                 "job_type": "asr+nmt",

@@ -4,7 +4,7 @@ import Testing
 @testable import ParleyServer
 
 /// `POST /v1/uploads` streams audio into the blob store; items name it by `upload_id`.
-@Suite struct UploadTests {
+@Suite(.timeLimit(.minutes(5))) struct UploadTests {
     @Test func anUploadedRecordingIsTranscribedAndStreamsBack() async throws {
         let clip = try TestAudio.librivox("sense_and_sensibility_01_austen_64kb-0870")
         try await LiveServer.with(worker: true) { server in

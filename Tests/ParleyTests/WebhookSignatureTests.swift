@@ -4,7 +4,7 @@ import Testing
 @testable import ParleyCore
 
 /// The webhook signature and retry schedule: pure values, no sockets.
-@Suite struct WebhookSignatureTests {
+@Suite(.timeLimit(.minutes(5))) struct WebhookSignatureTests {
     // Computed independently with Python's hmac module.
     static let secret = "whsec_41fead6a7ac47a97b55fc1828dde7eb5fd8a1d12d34d7fce254e78ff11b08bbc"
     static let body = Data(#"{"job_id":"job_1"}"#.utf8)

@@ -4,7 +4,7 @@ import Testing
 @testable import ParleyStore
 
 /// The webhook queue and idempotent job creation, on both stores.
-@Suite struct WebhookStoreTests {
+@Suite(.timeLimit(.minutes(5))) struct WebhookStoreTests {
     static let hooked = JobOptions(webhook: WebhookTarget(url: "https://example.com/hook", authHeaderName: "X-Token", authHeaderValue: "t0k"))
 
     @Test(arguments: StoreKind.allCases)

@@ -40,7 +40,7 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-@Suite struct WebhookTests {
+@Suite(.timeLimit(.minutes(5))) struct WebhookTests {
     static func configure(_ configuration: inout ParleyConfiguration) {
         configuration.echoDelay = .zero
         configuration.fetchAllowedHosts = ["127.0.0.1"]
@@ -165,7 +165,7 @@ final class WebhookReceiver: Sendable {
 }
 
 /// `Idempotency-Key` on `POST /v1/jobs`.
-@Suite struct IdempotencyTests {
+@Suite(.timeLimit(.minutes(5))) struct IdempotencyTests {
     @Test func theSameKeyReplaysTheJobAndAnotherBodyConflicts() async throws {
         try await LiveServer.with(worker: false) { server in
             let body: [String: Any] = ["job_type": "nmt", "items": [["id": "a", "text": "Hello", "tgt_lng": "pt"]]]
