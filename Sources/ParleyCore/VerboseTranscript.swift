@@ -9,6 +9,16 @@ public struct VerboseTranscript: Encodable, Equatable {
         public var text: String
         public var tokens: [Int]
         public var temperature: Double
+        public var avgLogprob: Double?
+        public var compressionRatio: Double?
+        public var noSpeechProb: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case id, seek, start, end, text, tokens, temperature
+            case avgLogprob = "avg_logprob"
+            case compressionRatio = "compression_ratio"
+            case noSpeechProb = "no_speech_prob"
+        }
     }
 
     public struct Word: Encodable, Equatable {
@@ -29,12 +39,13 @@ public struct VerboseTranscript: Encodable, Equatable {
     ///   - words: whether to list words; they come from segments that carry them.
     public init(_ result: ItemResult, task: String, temperature: Double = 0, words: Bool) {
         self.task = task
-        language = result.language
+        language = result.language ?? ""
         duration = result.duration
         text = result.text
         segments = result.segments.enumerated().map { index, segment in
             Segment(id: index, seek: 0, start: segment.start, end: segment.end, text: segment.text, tokens: [],
-                    temperature: temperature)
+                    temperature: temperature, avgLogprob: segment.avgLogprob, compressionRatio: segment.compressionRatio,
+                    noSpeechProb: segment.noSpeechProb)
         }
         self.words = words
             ? result.segments.flatMap { ($0.words ?? []).map { Word(word: $0.word, start: $0.start, end: $0.end) } } : nil

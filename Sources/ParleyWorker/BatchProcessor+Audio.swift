@@ -50,7 +50,7 @@ extension BatchProcessor {
         var total = 0.0
         for transcript in transcripts {
             total += transcript.duration
-            FloatingPointCounter(label: MetricName.audioSeconds, dimensions: [("model", model), ("language", transcript.language)])
+            FloatingPointCounter(label: MetricName.audioSeconds, dimensions: [("model", model), ("language", transcript.language ?? "none")])
                 .increment(by: transcript.duration)
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -61,7 +61,19 @@ extension BatchProcessor {
 
     /// Adds a text translation of each transcript, segment by segment so subtitles keep their timings.
     /// Returns the items to English that no text model serves, for Whisper's translate task.
-    private func translateTranscripts(_ items: [JobItem], into results: inout [String: Result<ItemResult, ParleyError>]) async -> [JobItem] {
+    private func translateTranscripts(_ all: [JobItem], into results: inout [String: Result<ItemResult, ParleyError>]) async -> [JobItem] {
+        var items: [JobItem] = []
+        for item in all {
+            guard case .success(var transcript)? = results[item.id], let target = item.tgtLng else { continue }
+            guard transcript.text.isEmpty else {
+                items.append(item)
+                continue
+            }
+            // No speech (or none believable): there is nothing to translate.
+            transcript.translation = Translation(text: "", language: target, model: configuration.translationModel, segments: [])
+            results[item.id] = .success(transcript)
+        }
+        guard !items.isEmpty else { return [] }
         var requests: [TextTranslationRequest] = []
         for item in items {
             guard case .success(let transcript)? = results[item.id], let target = item.tgtLng else { continue }

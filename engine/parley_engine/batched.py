@@ -14,6 +14,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from .packing import TimedText
+from .guards import COMPRESSION_RATIO_LIMIT, LOGPROB_FLOOR
 from .whisper_backend import Segment, TranscribeOptions, Transcript, WhisperBackend
 
 logger = logging.getLogger(__name__)
@@ -30,11 +31,6 @@ class WindowPrompt:
     task: str = "transcribe"
 
 
-# faster-whisper's own thresholds for a decoding that needs another try.
-COMPRESSION_RATIO_LIMIT = 2.4
-LOGPROB_FLOOR = -1.0
-
-
 @dataclass
 class DecodedWindow:
     """A decoded window: its segments, and the scores faster-whisper judges a decoding by."""
@@ -42,6 +38,7 @@ class DecodedWindow:
     segments: List[TimedText]
     avg_logprob: float
     compression_ratio: float
+    no_speech_prob: float = 0.0
 
     @property
     def trusted(self) -> bool:
@@ -91,6 +88,7 @@ def decode_windows(
         beam_size=beam_size,
         max_length=model.max_length,
         return_scores=True,
+        return_no_speech_prob=True,
         suppress_blank=True,
         suppress_tokens=[-1],
         max_initial_timestamp_index=50,
@@ -102,13 +100,16 @@ def decode_windows(
             tokenizer=tokenizer, tokens=tokens, time_offset=0.0,
             segment_size=window_frames(seconds), segment_duration=seconds, seek=0,
         )
-        segments = [TimedText(start=p["start"], end=p["end"], text=tokenizer.decode(p["tokens"]).strip()) for p in pieces]
         text = tokenizer.decode([t for t in tokens if t < tokenizer.eot])
-        decoded.append(DecodedWindow(
-            segments=segments,
-            avg_logprob=result.scores[0] * len(tokens) / (len(tokens) + 1),
-            compression_ratio=get_compression_ratio(text) if text.strip() else 0.0,
-        ))
+        avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
+        ratio = get_compression_ratio(text) if text.strip() else 0.0
+        scores = dict(avg_logprob=round(float(avg_logprob), 4), no_speech_prob=round(float(result.no_speech_prob), 4),
+                      compression_ratio=round(float(ratio), 4))
+        segments = [
+            TimedText(start=p["start"], end=p["end"], text=tokenizer.decode(p["tokens"]).strip(), **scores) for p in pieces
+        ]
+        decoded.append(DecodedWindow(segments=segments, avg_logprob=avg_logprob, compression_ratio=ratio,
+                                     no_speech_prob=float(result.no_speech_prob)))
     return decoded
 
 
@@ -130,10 +131,7 @@ def transcribe_batch(
             transcripts.append(None)
             continue
         duration = items[index].shape[0] / SAMPLING_RATE
-        segments = [
-            Segment(start=round(t.start, 3), end=round(min(t.end, duration), 3), text=t.text)
-            for t in window.segments if t.text
-        ]
+        segments = [segment_of(t, 0.0, duration) for t in window.segments if t.text]
         language, probability = languages[index]
         transcripts.append(Transcript(
             text=" ".join(s.text for s in segments).strip(), language=language,
@@ -141,6 +139,14 @@ def transcribe_batch(
             model=backend.name, task=options[index].task, segments=segments,
         ))
     return transcripts
+
+
+def segment_of(timed: TimedText, offset: float, duration: float) -> Segment:
+    """A transcript segment from a piece's decoded text, shifted by ``offset`` seconds, with its scores."""
+    return Segment(
+        start=round(offset + timed.start, 3), end=round(min(offset + timed.end, duration), 3), text=timed.text,
+        avg_logprob=timed.avg_logprob, no_speech_prob=timed.no_speech_prob, compression_ratio=timed.compression_ratio,
+    )
 
 
 def _pad(features: np.ndarray, frames: int) -> np.ndarray:

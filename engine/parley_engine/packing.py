@@ -10,8 +10,8 @@ A piece whose segments cannot be attributed cleanly is reported, so the caller
 can transcribe it alone; text is never guessed across pieces.
 """
 
-from dataclasses import dataclass, field
-from typing import Dict, Hashable, List, Sequence, Set, Tuple
+from dataclasses import dataclass, field, replace
+from typing import Dict, Hashable, List, Optional, Sequence, Set, Tuple
 
 # Seconds of digital silence between pieces: long enough that Whisper closes a
 # segment at each boundary, short enough to fit five or six clips per window.
@@ -48,6 +48,10 @@ class TimedText:
     start: float
     end: float
     text: str
+    # The decoding's scores (faster-whisper's names), shared by every segment of one window.
+    avg_logprob: Optional[float] = None
+    no_speech_prob: Optional[float] = None
+    compression_ratio: Optional[float] = None
 
 
 def plan_windows(
@@ -96,7 +100,8 @@ def split_segments(
             continue
         piece, begin, finish = next(span for span in spans if span[0] == holders[0])
         length = finish - begin
-        owned[piece].append(TimedText(
+        owned[piece].append(replace(
+            segment,
             start=round(min(max(segment.start - begin, 0.0), length), 3),
             end=round(min(max(segment.end - begin, 0.0), length), 3),
             text=segment.text.strip(),

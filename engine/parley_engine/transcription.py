@@ -1,7 +1,9 @@
-"""The `transcribe` operation: decode every item; transcribe short items and VAD chunks
+"""The `transcribe` operation: decode every item; pass it through the speech gate (an item
+without speech gets an empty transcript, undecoded); transcribe short items and VAD chunks
 of long ones as trimmed windows batched across items (see ``windowed``); batch the
-one-window items that need full 30 s windows; run the rest one by one; and add
-Whisper's speech-to-English when asked."""
+one-window items that need full 30 s windows; run the rest one by one; add Whisper's
+speech-to-English when asked; and pass every transcript through the same decoding guards.
+A batched decoding left with nothing believable where the gate heard speech runs again alone."""
 
 import logging
 import time
@@ -11,8 +13,10 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from .asr_router import AsrRouter
-from .audio import decode
+from .audio import decode, duration_seconds
 from .batched import fits_one_window, transcribe_batch
+from .guards import guard
+from .speech import SpeechMap, find_speech
 from .windowed import WindowRequest, transcribe_windowed, windowable
 from .errors import EngineError, unsupported_language_pair
 from .whisper_backend import TranscribeOptions, Transcript
@@ -30,6 +34,8 @@ class _Item:
     translate_to: Optional[str]
     decode_seconds: float = 0.0
     infer_seconds: float = 0.0
+    speech: SpeechMap = field(default_factory=SpeechMap)
+    language_given: bool = False
     transcript: Optional[Transcript] = None
     error: Optional[EngineError] = None
     extra: Dict[str, dict] = field(default_factory=dict)
@@ -53,7 +59,10 @@ def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, strat
     strategy = strategy or Strategy()
     work = [_decode(item, payload) for item in items]
     ready = [w for w in work if w.error is None]
-    shared = [w for w in ready if strategy.batching and router.fallback is None and not w.translate_to]
+    for w in ready:
+        _gate(router, w)
+    heard = [w for w in ready if w.transcript is None]
+    shared = [w for w in heard if strategy.batching and router.fallback is None and not w.translate_to]
     languages = router.primary.languages
     _run_windowed(router, [
         w for w in shared
@@ -63,16 +72,33 @@ def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, strat
     batchable = [w for w in shared if w.transcript is None and fits_one_window(w.samples, w.options)]
     for start in range(0, len(batchable), MAX_BATCH):
         _run_batch(router, batchable[start : start + MAX_BATCH])
-    for w in ready:
+    for w in shared:
+        if w.transcript is not None and guard(w.transcript, w.speech).dropped_segments:
+            # Text where the gate heard none: the item runs alone, on its speech only.
+            w.transcript = None
+    for w in heard:
         if w.transcript is None and w.error is None:
             _run_alone(router, w)
     return [_result(w) for w in work]
 
 
+def _gate(router: AsrRouter, w: _Item) -> None:
+    """Finds the item's speech; an item without any gets its (empty) transcript here."""
+    started = time.perf_counter()
+    w.speech = find_speech(w.samples)
+    w.decode_seconds += time.perf_counter() - started
+    if w.speech.has_speech:
+        return
+    w.transcript = Transcript.silent(duration_seconds(w.samples), router.primary.name, w.options.language, w.options.task)
+    if w.translate_to:
+        w.extra["translation"] = {"text": "", "language": w.translate_to, "model": f"{router.primary.name}:translate", "segments": []}
+
+
 def _decode(item: dict, payload: bytes) -> _Item:
     offset, length = int(item.get("offset", 0)), int(item.get("length", 0))
     options = TranscribeOptions.from_dict(item.get("options", {}))
-    w = _Item(id=item["id"], samples=None, options=options, translate_to=item.get("translate_to"))
+    w = _Item(id=item["id"], samples=None, options=options, translate_to=item.get("translate_to"),
+              language_given=options.language is not None)
     started = time.perf_counter()
     try:
         w.samples = decode(payload[offset : offset + length])
@@ -111,7 +137,7 @@ def _run_batch(router: AsrRouter, group: List[_Item]) -> None:
 def _run_alone(router: AsrRouter, w: _Item) -> None:
     started = time.perf_counter()
     try:
-        w.transcript = router.transcribe(w.samples, w.options)
+        w.transcript = guard(router.transcribe(w.samples, w.options), w.speech)
         if w.translate_to:
             w.extra["translation"] = _speech_to_english(router, w)
     except EngineError as exc:
@@ -128,7 +154,7 @@ def _speech_to_english(router: AsrRouter, w: _Item) -> dict:
     translation = w.transcript
     if w.transcript.language != "en":
         w.options.task, w.options.language = "translate", w.transcript.language
-        translation = router.transcribe(w.samples, w.options)
+        translation = guard(router.transcribe(w.samples, w.options), w.speech)
     return {
         "text": translation.text,
         "language": "en",
@@ -140,6 +166,9 @@ def _speech_to_english(router: AsrRouter, w: _Item) -> dict:
 def _result(w: _Item) -> dict:
     if w.error is not None:
         return {"id": w.id, "ok": False, "error": w.error.to_dict()}
+    if not w.transcript.text and not w.language_given:
+        # No believable text: no language is claimed for it either.
+        w.transcript.language, w.transcript.language_probability = None, 0.0
     result = dict(w.transcript.to_dict(), **w.extra)
     result["timings"] = {"decode": round(w.decode_seconds, 4), "infer": round(w.infer_seconds, 4)}
     return {"id": w.id, "ok": True, "result": result}

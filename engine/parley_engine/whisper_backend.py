@@ -47,17 +47,38 @@ class Segment:
     end: float
     text: str
     words: Optional[List[Word]] = None
+    # The decoding's confidence, with OpenAI's and faster-whisper's names.
+    avg_logprob: Optional[float] = None
+    no_speech_prob: Optional[float] = None
+    compression_ratio: Optional[float] = None
 
 
 @dataclass
 class Transcript:
     text: str
-    language: str
+    # None when the item holds no speech and no language was given.
+    language: Optional[str]
     language_probability: float
     duration: float
     model: str
     task: str = "transcribe"
     segments: List[Segment] = field(default_factory=list)
+    # The speech gate's verdict: no speech found, so nothing was decoded.
+    no_speech: bool = False
+    # Seconds of speech the gate found.
+    speech_seconds: Optional[float] = None
+    # Duration-weighted mean log-probability of the kept segments.
+    avg_logprob: Optional[float] = None
+    # Speech was heard but its decoding is doubtful (low log-probability, or nothing believable).
+    low_confidence: bool = False
+    # Segments the decoding guards removed (repetition, no speech under them, ...).
+    dropped_segments: int = 0
+
+    @classmethod
+    def silent(cls, duration: float, model: str, language: Optional[str], task: str) -> "Transcript":
+        """The result for audio without speech: no text, and no language claimed."""
+        return cls(text="", language=language, language_probability=0.0, duration=round(duration, 3),
+                   model=model, task=task, no_speech=True, speech_seconds=0.0)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -114,11 +135,16 @@ class WhisperBackend:
             language=options.language,
             task=options.task,
             beam_size=options.beam_size or self.beam_size,
-            vad_filter=options.vad_filter,
+            # Only the speech Silero VAD finds is decoded (faster-whisper maps times back), so
+            # music or silence around it yields no text: the speech gate's rule on this path.
+            vad_filter=True,
             word_timestamps=options.word_timestamps,
             temperature=options.temperature,
             initial_prompt=options.initial_prompt,
             condition_on_previous_text=False,
+            # Whether a window without believable speech is dropped is the guards' call, with
+            # the speech gate's map in hand (``guards``), on this path as on the batched ones.
+            no_speech_threshold=None,
         )
         collected = [
             Segment(
@@ -126,6 +152,9 @@ class WhisperBackend:
                 end=round(s.end, 3),
                 text=s.text.strip(),
                 words=_words(s.words) if options.word_timestamps else None,
+                avg_logprob=round(float(s.avg_logprob), 4),
+                no_speech_prob=round(float(s.no_speech_prob), 4),
+                compression_ratio=round(float(s.compression_ratio), 4),
             )
             for s in segments
         ]

@@ -20,13 +20,17 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from .batched import (
-    SAMPLING_RATE, WINDOW_SECONDS, WindowPrompt, decode_windows, detect_languages, encode_windows, window_frames,
+    SAMPLING_RATE, WINDOW_SECONDS, WindowPrompt, decode_windows, detect_languages, encode_windows, segment_of,
+    window_frames,
 )
 from .packing import GAP_SECONDS, WINDOW_LIMIT_SECONDS, Piece, TimedText, Window, plan_windows, split_segments
-from .whisper_backend import Segment, TranscribeOptions, Transcript, WhisperBackend
+from .whisper_backend import TranscribeOptions, Transcript, WhisperBackend
 
 logger = logging.getLogger(__name__)
 
+# A chunk of a long item never spans more than this without speech, so the music or
+# silence between two stretches of speech is not decoded.
+MAX_GAP_SECONDS = 3.0
 # Seconds of silence after a window's audio inside the encoder input.
 CONTEXT_PAD_SECONDS = 10.0
 # Detected languages under this probability send the item to the 30 s path.
@@ -183,7 +187,7 @@ def _spans(samples: np.ndarray) -> List[Tuple[int, int]]:
     speech = get_speech_timestamps(samples, VadOptions(max_speech_duration_s=WINDOW_LIMIT_SECONDS - 1))
     chunks: List[Tuple[int, int]] = []
     for span in speech:
-        if chunks and span["end"] - chunks[-1][0] <= limit:
+        if chunks and span["end"] - chunks[-1][0] <= limit and span["start"] - chunks[-1][1] <= MAX_GAP_SECONDS * SAMPLING_RATE:
             chunks[-1] = (chunks[-1][0], span["end"])
         else:
             chunks.append((span["start"], min(span["end"], span["start"] + limit)))
@@ -219,7 +223,7 @@ def _assemble(
     duration = request.samples.shape[0] / SAMPLING_RATE
     collected = sorted(
         (
-            Segment(start=round(pieces[p].offset + t.start, 3), end=round(min(pieces[p].offset + t.end, duration), 3), text=t.text)
+            segment_of(t, pieces[p].offset, duration)
             for p, texts in segments.items()
             if pieces[p].item == index
             for t in texts
