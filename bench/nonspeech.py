@@ -7,7 +7,8 @@
 
 Non-speech: the synthesised set of ``engine/tests/nonspeech.py`` (silence, noise, music; 6.3 min).
 Speech: the LibriVox clips of pocketsphinx-testdata. Run with the engine's venv:
-``engine/.venv/bin/python bench/nonspeech.py [--threads 2]``.
+``engine/.venv/bin/python bench/nonspeech.py [--threads 2]``; ``PARLEY_ENGINE_DIR`` measures
+another checkout's engine (for a before/after figure) against the same set.
 """
 
 import argparse
@@ -18,7 +19,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(ROOT, "engine"), os.path.join(ROOT, "engine", "tests")]
+sys.path[:0] = [os.environ.get("PARLEY_ENGINE_DIR", os.path.join(ROOT, "engine")), os.path.join(ROOT, "engine", "tests")]
 
 import nonspeech  # noqa: E402
 from parley_engine.asr_router import load_asr  # noqa: E402

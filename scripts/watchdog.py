@@ -7,8 +7,8 @@ The command's output passes through unchanged. swift-testing's "Test X started" 
 "Test X passed/failed" lines are followed, so the watchdog knows which tests are running.
 When the run outlives --total seconds, or no test starts or ends for --quiet seconds while
 some are running, it prints the tests still running, the stacks of every thread of every
-process under the command (gdb) with each process's command line and state, then kills the
-command's process group and exits 124. Otherwise it exits with the command's status.
+process under the command (gdb) with each process's command line and state, then kills every
+process under the command and exits 124. Otherwise it exits with the command's status.
 """
 
 import argparse
@@ -107,7 +107,13 @@ def main() -> int:
         for name, since in stuck:
             print(f"  STUCK {name} (for {now - since:.0f} s)", flush=True)
         dump(child.pid)
-        os.killpg(child.pid, signal.SIGKILL)
+        # Every process under the command, whatever group it put itself in (swift test starts
+        # the test binary in a group of its own).
+        for pid in reversed(descendants(child.pid)):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         child.wait()
         reader.join(timeout=5)
         print(f"=== watchdog: killed the run; {len(stuck)} test(s) were stuck", flush=True)

@@ -85,6 +85,10 @@ extension ParleyError {
     public static func urlUnreachable(_ message: String) -> ParleyError {
         .init(code: "url_unreachable", message: message, status: 422, retryable: true)
     }
+    /// An outbound transfer outlived its deadline or fell under the minimum rate; retried later.
+    public static func urlTimeout(_ message: String) -> ParleyError {
+        .init(code: "url_timeout", message: message, status: 422, retryable: true)
+    }
     public static func inputTooLarge(limit: Int) -> ParleyError {
         .init(code: "input_too_large", message: "the input exceeds \(limit) bytes", status: 422)
     }

@@ -47,7 +47,8 @@ public struct ParleyConfiguration: Sendable {
     public var defaultRate = RateSettings(perMinute: 600, burst: 100)
     /// Largest audio the worker fetches from an `audio_url`.
     public var fetchMaxBytes = 200 * 1024 * 1024
-    public var fetchTimeout: Duration = .seconds(60)
+    /// How long one `audio_url` fetch may take in all: every redirect, the headers and the whole body.
+    public var fetchTimeout: Duration = .seconds(120)
     /// Hosts exempt from the fetch address policy.
     public var fetchAllowedHosts: Set<String> = []
     /// Bearer JWTs accepted beside API keys; nil accepts API keys only.
@@ -56,6 +57,8 @@ public struct ParleyConfiguration: Sendable {
     public var urlSigningSecret: Data?
     /// The first webhook retry waits this long, each next one twice as long (up to an hour).
     public var webhookRetryBase: Millis = 5_000
+    /// How long one webhook POST may take, reading the answer included.
+    public var webhookTimeout: Duration = .seconds(10)
     /// Whether `GET /metrics` serves the Prometheus registry (call `PrometheusExport.registry` first).
     public var exportMetrics = false
     /// Where `parley worker` serves `/metrics` and health probes; nil serves nothing.

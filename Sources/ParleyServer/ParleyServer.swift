@@ -110,6 +110,7 @@ public final class ParleyServer: Sendable {
                 signal: signal, configuration: configuration.worker, reporter: reporter, logger: logger))
             var webhooks = WebhookConfiguration(owner: configuration.worker.id)
             webhooks.baseDelay = configuration.webhookRetryBase
+            webhooks.timeout = configuration.webhookTimeout
             webhooks.allowedHosts = configuration.fetchAllowedHosts
             services.append(WebhookService(store: store, configuration: webhooks, logger: logger))
         }

@@ -10,9 +10,16 @@ import ParleyCore
 /// target is checked again, and the connection is pinned to the address that was checked,
 /// so a DNS answer that changes between the check and the connect (rebinding) cannot
 /// reach an internal address.
+///
+/// `timeout` bounds the whole fetch (every hop, headers and body), and after `rateGrace` a
+/// body that arrives slower than `minBytesPerSecond` on average ends it: a server that sends
+/// its headers and then one byte every few seconds fails the item with `url_timeout`
+/// (retried later) instead of holding a worker.
 public struct AudioFetcher: Sendable {
     public var maxBytes: Int
     public var timeout: Duration
+    public var minBytesPerSecond = 16 * 1_024
+    public var rateGrace: Duration = .seconds(10)
     /// Hosts (names or literal addresses) exempt from the address policy, for internal storage.
     public var allowedHosts: Set<String>
     public var maxRedirects = 5
@@ -24,6 +31,13 @@ public struct AudioFetcher: Sendable {
     }
 
     public func fetch(_ urlString: String) async throws -> Data {
+        let timeout = timeout
+        return try await withDeadline(timeout, onTimeout: { ParleyError.urlTimeout("the audio URL did not deliver within \(timeout)") }) {
+            try await fetchHops(urlString)
+        }
+    }
+
+    private func fetchHops(_ urlString: String) async throws -> Data {
         var current = urlString
         for _ in 0...maxRedirects {
             guard let url = URL(string: current), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -69,10 +83,16 @@ public struct AudioFetcher: Sendable {
             throw ParleyError.inputTooLarge(limit: maxBytes)
         }
         var body = Data()
+        let started = ContinuousClock.now
         do {
             for try await chunk in response.body {
                 body.append(contentsOf: chunk.readableBytesView)
                 if body.count > maxBytes { throw ParleyError.inputTooLarge(limit: maxBytes) }
+                let elapsed = ContinuousClock.now - started
+                if elapsed > rateGrace, Double(body.count) < Double(minBytesPerSecond) * elapsed.inSeconds {
+                    throw ParleyError.urlTimeout(
+                        "\(host) sent \(body.count) bytes in \(Int(elapsed.inSeconds)) s, under \(minBytesPerSecond) bytes/s")
+                }
             }
         } catch let error as ParleyError {
             throw error

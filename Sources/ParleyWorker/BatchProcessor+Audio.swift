@@ -4,22 +4,21 @@ import Metrics
 import ParleyEngine
 
 extension BatchProcessor {
-    /// Transcribes audio items; `asr+nmt` items then translate their transcript.
+    /// Transcribes audio items; `asr+nmt` items then translate their transcript. Inputs are
+    /// loaded first, several at once, before the batch asks the engine for a slot.
     func processAudio(_ batch: [JobItem], model: String) async {
         var requests: [TranscriptionRequest] = []
         var pending: [String: JobItem] = [:]
+        let loaded = await loadInputs(batch, model: model)
         for item in batch {
-            do {
-                let fetchStarted = ContinuousClock.now
-                let audio = try await loader.audio(for: item)
-                Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "fetch"), ("model", model)])
-                    .recordInterval(since: fetchStarted)
+            switch loaded[item.id] ?? .failure(.storageError("the input was not loaded")) {
+            case .success(let audio):
                 requests.append(TranscriptionRequest(
                     id: item.id, audio: audio, options: TranscriptionOptions(language: item.srcLng, item: item.options),
                     translateTo: usesWhisperTranslate(item) ? "en" : nil))
                 pending[item.id] = item
-            } catch {
-                await end(item, with: .failure(Self.parleyError(error)))
+            case .failure(let error):
+                await end(item, with: .failure(error))
             }
         }
         guard !requests.isEmpty else { return }
@@ -45,6 +44,33 @@ extension BatchProcessor {
         }
     }
 
+    /// Every item's input, at most `inputFanOut` loads at a time; each load is bounded by its
+    /// own deadline (the fetcher's), so a slow URL delays only its own item.
+    private func loadInputs(_ batch: [JobItem], model: String) async -> [String: Result<Data, ParleyError>] {
+        await withTaskGroup(of: (String, Result<Data, ParleyError>).self) { group in
+            var waiting = batch.makeIterator()
+            func start(_ item: JobItem) {
+                group.addTask {
+                    let started = ContinuousClock.now
+                    let outcome = await Result { try await loader.audio(for: item) }.mapError(Self.parleyError)
+                    Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "fetch"), ("model", model)])
+                        .recordInterval(since: started)
+                    return (item.id, outcome)
+                }
+            }
+            for _ in 0..<Self.inputFanOut { if let item = waiting.next() { start(item) } }
+            var loaded: [String: Result<Data, ParleyError>] = [:]
+            while let (id, outcome) = await group.next() {
+                loaded[id] = outcome
+                if let item = waiting.next() { start(item) }
+            }
+            return loaded
+        }
+    }
+
+    /// Inputs of one batch loaded at once.
+    static let inputFanOut = 8
+
     /// Counts the audio transcribed and the batch's real-time factor.
     private func recordAudio(_ transcripts: [ItemResult], model: String, elapsed: Duration) {
         var total = 0.0
@@ -53,7 +79,7 @@ extension BatchProcessor {
             FloatingPointCounter(label: MetricName.audioSeconds, dimensions: [("model", model), ("language", transcript.language ?? "none")])
                 .increment(by: transcript.duration)
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         if total > 0 && seconds > 0 {
             Gauge(label: MetricName.engineRealtimeFactor, dimensions: [("model", model)]).record(total / seconds)
         }

@@ -7,6 +7,7 @@ import ParleyAuth
 import ParleyCore
 import ParleyStore
 import ServiceLifecycle
+import Synchronization
 
 /// How webhooks are delivered.
 public struct WebhookConfiguration: Sendable {
@@ -17,8 +18,10 @@ public struct WebhookConfiguration: Sendable {
     /// The first retry waits this long; each next one twice as long, up to `maxDelay`.
     public var baseDelay: Millis = 5_000
     public var maxDelay: Millis = 3_600_000
-    /// How long one POST may take.
+    /// How long one POST may take, from connecting to the last byte of the response read.
     public var timeout: Duration = .seconds(10)
+    /// Deliveries in flight at once; a slow receiver holds only its own.
+    public var concurrency = 16
     /// How often the queue is checked for due deliveries.
     public var pollInterval: Duration = .seconds(1)
     /// Hosts exempt from the outbound address policy (the same list as `audio_url` fetching).
@@ -34,6 +37,9 @@ public struct WebhookConfiguration: Sendable {
 ///
 /// Deliveries are leased from the store, so any number of processes may run a sender; one
 /// whose process dies mid-POST leaves a lease that expires, and the delivery is due again.
+/// The lease outlives the POST's deadline, so no other sender repeats a POST in flight.
+/// Deliveries run side by side: a free slot claims the next due one at once, whatever the
+/// others are waiting for.
 public struct WebhookService: Service {
     let store: any WebhookStore
     let configuration: WebhookConfiguration
@@ -47,27 +53,33 @@ public struct WebhookService: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                let sent = await deliverDue()
-                if sent == 0 { try? await Task.sleep(for: configuration.pollInterval) }
+            let inFlight = InFlight()
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let due = await claim(limit: configuration.concurrency - inFlight.count)
+                    for delivery in due {
+                        inFlight.add(1)
+                        group.addTask {
+                            await deliver(delivery)
+                            inFlight.add(-1)
+                        }
+                    }
+                    if due.isEmpty { try? await Task.sleep(for: configuration.pollInterval) }
+                }
             }
         }
     }
 
-    /// Sends every due delivery once, concurrently; returns how many it tried.
-    func deliverDue() async -> Int {
+    /// Leases up to `limit` due deliveries for longer than a POST may take.
+    private func claim(limit: Int) async -> [WebhookDelivery] {
+        guard limit > 0 else { return [] }
         let lease = Millis(configuration.timeout.components.seconds) * 1_000 + 30_000
-        let due: [WebhookDelivery]
         do {
-            due = try await store.claimWebhooks(limit: 16, owner: configuration.owner, lease: lease, now: .now())
+            return try await store.claimWebhooks(limit: limit, owner: configuration.owner, lease: lease, now: .now())
         } catch {
             logger.error("claiming webhooks failed", metadata: ["error": "\(error)"])
-            return 0
+            return []
         }
-        await withTaskGroup(of: Void.self) { group in
-            for delivery in due { group.addTask { await deliver(delivery) } }
-        }
-        return due.count
     }
 
     private func deliver(_ delivery: WebhookDelivery) async {
@@ -120,10 +132,18 @@ public struct WebhookService: Service {
             }
             request.body = .bytes(ByteBuffer(data: body))
             let client = AudioFetcher.client(host: host, pinned: pinned)
+            let (timeout, prepared) = (configuration.timeout, request)
             let outcome = await Result {
-                let response = try await client.execute(request, timeout: TimeAmount(configuration.timeout))
-                _ = try? await response.body.collect(upTo: 64 * 1024)
-                return Int(response.status.code)
+                try await withDeadline(timeout, onTimeout: { ParleyError.urlTimeout("the receiver did not answer within \(timeout)") }) {
+                    let response = try await client.execute(prepared, timeout: TimeAmount(timeout))
+                    // At most a few KiB of the answer are read; its status is what counts.
+                    var read = 0
+                    for try await chunk in response.body {
+                        read += chunk.readableBytes
+                        if read >= 4 * 1_024 { break }
+                    }
+                    return Int(response.status.code)
+                }
             }
             try? await client.shutdown()
             return WebhookAttempt(at: started, statusCode: try outcome.get())
@@ -149,5 +169,16 @@ struct WebhookPayload: Encodable {
         case deliveryId = "delivery_id"
         case jobId = "job_id"
         case finishedAt = "finished_at"
+    }
+}
+
+/// How many deliveries are in flight.
+private final class InFlight: Sendable {
+    private let value = Mutex(0)
+
+    var count: Int { value.withLock { $0 } }
+
+    func add(_ delta: Int) {
+        value.withLock { $0 += delta }
     }
 }

@@ -56,7 +56,7 @@ func followJob(_ client: ParleyAPIClient, id: String, interval: Duration = .seco
         let elapsed = ContinuousClock.now - started
         let line = ProgressLine(
             done: done, failed: failed, total: progress["total"] as? Int ?? 0,
-            elapsed: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            elapsed: elapsed.inSeconds)
         let status = job["status"] as? String ?? "?"
         let terminal = ["succeeded", "completed_with_errors", "failed", "cancelled"].contains(status)
         if tty {

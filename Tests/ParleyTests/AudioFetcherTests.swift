@@ -22,6 +22,23 @@ import Testing
         }
         router.get("/to-relative") { _, _ in Response(status: .movedPermanently, headers: [.location: "/audio"]) }
         router.get("/loop") { _, _ in Response(status: .temporaryRedirect, headers: [.location: "/loop"]) }
+        // Headers at once, then one byte every half second for a minute.
+        router.get("/trickle") { _, _ in
+            Response(status: .ok, body: ResponseBody { writer in
+                for _ in 0..<120 {
+                    try await writer.write(ByteBuffer(string: "x"))
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+                try await writer.finish(nil)
+            })
+        }
+        // Headers at once, then nothing for 10 s (the server's shutdown waits for it to end).
+        router.get("/stall") { _, _ in
+            Response(status: .ok, body: ResponseBody { writer in
+                try await Task.sleep(for: .seconds(10))
+                try await writer.finish(nil)
+            })
+        }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await application.test(.live) { client in try await body(client.port!) }
     }
@@ -79,6 +96,20 @@ import Testing
             try? await client.shutdown()
             let fetched = try outcome.get()
             #expect(fetched == Self.audio)
+        }
+    }
+
+    @Test func aBodyThatTricklesOrStallsAfterItsHeadersEndsTheFetch() async throws {
+        try await Self.withServer { port in
+            var trickle = AudioFetcher(maxBytes: 1 << 20, timeout: .seconds(60), allowedHosts: ["127.0.0.1"])
+            trickle.rateGrace = .seconds(2)
+            trickle.minBytesPerSecond = 1_024
+            let started = ContinuousClock.now
+            #expect(await Self.code(trickle, "http://127.0.0.1:\(port)/trickle") == "url_timeout")
+            #expect(ContinuousClock.now - started < .seconds(30), "the minimum rate ends it, not the server")
+            let stall = AudioFetcher(maxBytes: 1 << 20, timeout: .seconds(2), allowedHosts: ["127.0.0.1"])
+            #expect(await Self.code(stall, "http://127.0.0.1:\(port)/stall") == "url_timeout", "the deadline covers the body")
+            #expect(ParleyError.urlTimeout("x").retryable)
         }
     }
 }

@@ -95,6 +95,53 @@ final class WebhookReceiver: Sendable {
         }
     }
 
+    @Test func aReceiverThatNeverSendsItsBodyHoldsOnlyItsOwnDelivery() async throws {
+        let healthy = Mutex<[ContinuousClock.Instant]>([])
+        let router = Router()
+        // Headers at once, then no body for 8 s: longer than a POST may take here (2 s).
+        router.post("/stall") { request, _ -> Response in
+            var request = request
+            _ = try await request.collectBody(upTo: 1 << 20)
+            return Response(status: .ok, body: ResponseBody { writer in
+                try await Task.sleep(for: .seconds(8))
+                try await writer.finish(nil)
+            })
+        }
+        router.post("/hook") { request, _ -> HTTPResponse.Status in
+            var request = request
+            _ = try await request.collectBody(upTo: 1 << 20)
+            healthy.withLock { $0.append(.now) }
+            return .noContent
+        }
+        let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await receiver.test(.live) { client in
+            let base = "http://127.0.0.1:\(client.port!)"
+            try await LiveServer.with(worker: true, configure: {
+                Self.configure(&$0)
+                $0.webhookTimeout = .seconds(2)
+            }) { server in
+                let slow = try await server.post("/v1/jobs", json: [
+                    "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": "\(base)/stall"])
+                let slowId = try #require(slow.json["job_id"] as? String, "\(slow.text)")
+                _ = try await server.waitForJob(slowId)
+                let fast = try await server.post("/v1/jobs", json: [
+                    "job_type": "asr", "items": [["id": "b", "base64": "eQ=="]], "webhook_url": "\(base)/hook"])
+                let fastId = try #require(fast.json["job_id"] as? String, "\(fast.text)")
+                _ = try await server.waitForJob(fastId)
+                let finished = ContinuousClock.now
+                #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { !healthy.withLock { $0.isEmpty } })
+                let arrived = try #require(healthy.withLock { $0.first })
+                #expect(arrived - finished < .seconds(8), "the healthy receiver's webhook did not wait for the stalled one")
+                let failed = try await eventually(timeout: .seconds(30)) {
+                    let deliveries = try await server.get("/v1/jobs/\(slowId)").json["webhook_deliveries"] as? [[String: Any]]
+                    let attempts = deliveries?.first?["attempts"] as? [[String: Any]] ?? []
+                    return attempts.contains { ($0["error"] as? String)?.hasPrefix("url_timeout") == true }
+                }
+                #expect(failed, "the stalled POST ended with url_timeout at its deadline")
+            }
+        }
+    }
+
     @Test func aPendingDeliverySurvivesARestart() async throws {
         let receiver = WebhookReceiver(answers: [.badGateway, .ok])
         let directory = try TemporaryDirectory()
