@@ -5,44 +5,31 @@
 (c) Parley's engine: the ``transcribe`` operation the sidecar runs (speech gate, batched paths,
     decoding guards), on the same model and threads.
 
-Non-speech: the synthesised set of ``engine/tests/nonspeech.py`` (silence, noise, music; 6.3 min).
+Non-speech: the synthesised set of ``engine/tests/nonspeech.py`` (silence, noise, music; 4.4 min).
 Speech: the LibriVox clips of pocketsphinx-testdata. Run with the engine's venv:
-``engine/.venv/bin/python bench/nonspeech.py [--threads 2]``; ``PARLEY_ENGINE_DIR`` measures
+``engine/.venv/bin/python bench/nonspeech_words.py [--threads 2]``; ``PARLEY_ENGINE_DIR`` measures
 another checkout's engine (for a before/after figure) against the same set.
 """
 
 import argparse
 import glob
 import os
-import re
 import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.environ.get("PARLEY_ENGINE_DIR", os.path.join(ROOT, "engine")), os.path.join(ROOT, "engine", "tests")]
+sys.path[:0] = [
+    os.environ.get("PARLEY_ENGINE_DIR", os.path.join(ROOT, "engine")), os.path.join(ROOT, "engine", "tests"), os.path.join(ROOT, "bench"),
+]
 
 import nonspeech  # noqa: E402
+from asr_throughput import wer, words  # noqa: E402  (this folder)
 from parley_engine.asr_router import load_asr  # noqa: E402
 from parley_engine.audio import decode  # noqa: E402
 from parley_engine.transcription import transcribe_items  # noqa: E402
 from parley_engine.whisper_backend import choose_device  # noqa: E402
 
 LIBRIVOX = "/usr/share/pocketsphinx/test/data/librivox"
-
-
-def words(text):
-    return re.sub(r"[^a-z0-9' ]", " ", text.lower().replace("-", " ")).split()
-
-
-def word_errors(reference, hypothesis):
-    ref, hyp = words(reference), words(hypothesis)
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref):
-        current = [i + 1] + [0] * len(hyp)
-        for j, h in enumerate(hyp):
-            current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (r != h))
-        previous = current
-    return previous[-1], len(ref)
 
 
 def speech_set():
@@ -98,10 +85,9 @@ def main():
         nonspeech_seconds = time.perf_counter() - started
         started = time.perf_counter()
         hyps = many([d for d, _ in speech]) if many else [one(d) for d, _ in speech]
-        errors = [word_errors(ref, hyp) for (_, ref), hyp in zip(speech, hyps)]
         speech_seconds = time.perf_counter() - started
-        wer = sum(e for e, _ in errors) / sum(n for _, n in errors)
-        rows.append((label, invented, invented / minutes, wer, nonspeech_seconds, speech_seconds, per_clip))
+        rate = wer([(ref, hyp) for (_, ref), hyp in zip(speech, hyps)])
+        rows.append((label, invented, invented / minutes, rate, nonspeech_seconds, speech_seconds, per_clip))
 
     print(f"non-speech: {len(silent)} clips, {minutes:.1f} min; speech: {len(speech)} LibriVox clips; threads {args.threads}")
     print(f"{'':28s} {'words':>6s} {'words/min':>10s} {'WER':>7s} {'non-speech s':>13s} {'speech s':>9s}")
