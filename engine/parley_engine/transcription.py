@@ -73,8 +73,12 @@ def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, strat
     for start in range(0, len(batchable), MAX_BATCH):
         _run_batch(router, batchable[start : start + MAX_BATCH])
     for w in shared:
-        if w.transcript is not None and guard(w.transcript, w.speech).dropped_segments:
-            # Text where the gate heard none: the item runs alone, on its speech only.
+        if w.transcript is None:
+            continue
+        guarded = guard(w.transcript, w.speech)
+        if guarded.dropped_segments or not guarded.segments:
+            # Text the guards distrust, or none where the gate heard speech: the item runs
+            # alone, on its speech only.
             w.transcript = None
     for w in heard:
         if w.transcript is None and w.error is None:
