@@ -19,6 +19,14 @@ public final class SpawnedProcess: Sendable {
         /// The signal that ended the child, when one did.
         public let signal: Int32?
 
+        /// An end whose status is unknown: someone else reaped the child.
+        static let unknown = Termination(exitCode: nil, signal: nil)
+
+        private init(exitCode: Int32?, signal: Int32?) {
+            self.exitCode = exitCode
+            self.signal = signal
+        }
+
         init(waitStatus status: Int32) {
             let signal = status & 0x7f
             if signal == 0 {
@@ -32,7 +40,7 @@ public final class SpawnedProcess: Sendable {
         public var succeeded: Bool { exitCode == 0 }
 
         public var description: String {
-            exitCode.map { "exit \($0)" } ?? "signal \(signal ?? 0)"
+            exitCode.map { "exit \($0)" } ?? signal.map { "signal \($0)" } ?? "ended, status unknown"
         }
     }
 
@@ -66,7 +74,11 @@ public final class SpawnedProcess: Sendable {
                 var status: Int32 = 0
                 var result: pid_t
                 repeat { result = waitpid(pid, &status, WNOHANG) } while result < 0 && errno == EINTR
-                if result == pid { ended = Termination(waitStatus: status) }
+                if result == pid {
+                    ended = Termination(waitStatus: status)
+                } else if result < 0 && errno == ECHILD {
+                    ended = .unknown  // not our child any more (reaped elsewhere): it has ended
+                }
             }
             return ended
         }

@@ -78,7 +78,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         // The production topology: Postgres, S3 storage, one API and three workers.
-        // 200 ms per item: at least 20 s of work for three workers, so a fast machine still sees many kills.
+        // 200 ms per item: at least 20 s of work for three workers.
         let cluster = Cluster(
             database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 200, s3: true)
         let migrate = try cluster.start(["migrate"], log: "migrate.log")
@@ -93,11 +93,18 @@ import Testing
         try await waitForHealth(cluster.api)
         let jobId = try await Self.submit(cluster.api, items: 300)
 
+        // A worker dies at the start and after every 25 more items succeed: the number of kills
+        // follows the job's progress, not the machine's speed.
         var kills = 0
+        var killedAt = -25
         var generator = SystemRandomNumberGenerator()
-        let finished = try await eventually(timeout: .seconds(180), interval: .seconds(1)) {
-            let status = try await cluster.api.get("/v1/jobs/\(jobId)").json["status"] as? String
+        let finished = try await eventually(timeout: .seconds(240), interval: .milliseconds(100)) {
+            let job = try await cluster.api.get("/v1/jobs/\(jobId)").json
+            let status = job["status"] as? String
             if status == "succeeded" || status == "failed" || status == "completed_with_errors" { return true }
+            let succeeded = (job["progress"] as? [String: Int])?["succeeded"] ?? 0
+            guard succeeded >= killedAt + 25 else { return false }
+            killedAt = succeeded
             let victim = Int(generator.next(upperBound: UInt32(workers.count)))
             await workers[victim].kill9()
             kills += 1
