@@ -38,7 +38,6 @@ class DecodedWindow:
     segments: List[TimedText]
     avg_logprob: float
     compression_ratio: float
-    no_speech_prob: float = 0.0
 
     @property
     def trusted(self) -> bool:
@@ -108,8 +107,7 @@ def decode_windows(
         segments = [
             TimedText(start=p["start"], end=p["end"], text=tokenizer.decode(p["tokens"]).strip(), **scores) for p in pieces
         ]
-        decoded.append(DecodedWindow(segments=segments, avg_logprob=avg_logprob, compression_ratio=ratio,
-                                     no_speech_prob=float(result.no_speech_prob)))
+        decoded.append(DecodedWindow(segments=segments, avg_logprob=avg_logprob, compression_ratio=ratio))
     return decoded
 
 

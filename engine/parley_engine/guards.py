@@ -13,7 +13,8 @@ from .whisper_backend import Segment, Transcript
 
 logger = logging.getLogger(__name__)
 
-# faster-whisper's defaults (TranscriptionOptions): beyond these a decoding is not trusted.
+# faster-whisper's defaults (TranscriptionOptions): beyond these a decoding is not trusted (and a
+# transcript whose mean log-probability is under the floor is marked low confidence).
 COMPRESSION_RATIO_LIMIT = 2.4
 LOGPROB_FLOOR = -1.0
 NO_SPEECH_LIMIT = 0.6
@@ -23,8 +24,6 @@ CONFIRMING_SPEECH_SECONDS = 1.0
 # A phrase of up to this many words repeated back to back this often is a decoding loop.
 LOOP_MAX_WORDS = 8
 LOOP_REPEATS = 4
-# An average log-probability under this marks an item's transcript as low confidence.
-LOW_CONFIDENCE_LOGPROB = -1.0
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -79,7 +78,7 @@ def guard(transcript: Transcript, speech: SpeechMap) -> Transcript:
     scored = [(s.end - s.start, s.avg_logprob) for s in kept if s.avg_logprob is not None]
     weight = sum(max(d, 0.01) for d, _ in scored)
     transcript.avg_logprob = round(sum(max(d, 0.01) * p for d, p in scored) / weight, 4) if scored else None
-    if transcript.avg_logprob is not None and transcript.avg_logprob < LOW_CONFIDENCE_LOGPROB:
+    if transcript.avg_logprob is not None and transcript.avg_logprob < LOGPROB_FLOOR:
         transcript.low_confidence = True
     if not kept and speech.has_speech:
         transcript.low_confidence = True  # speech was heard, but no decoding of it was believable
