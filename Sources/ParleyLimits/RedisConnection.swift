@@ -51,16 +51,23 @@ final class RedisConnection: Sendable {
     }
 
     /// Writes every command with one flush and returns their replies in order.
+    ///
+    /// Every reply ends: a write that fails (the connection closed under it) fails its reply,
+    /// and at the timeout every reply still pending fails and the connection closes.
     func pipeline(_ commands: [[String]]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         let loop = channel.eventLoop
         let promises = commands.map { _ in loop.makePromise(of: RESPValue.self) }
-        for (command, promise) in zip(commands, promises) {
-            channel.write(RESPRequest(bytes: RESPCodec.encodeCommand(command), reply: promise), promise: nil)
+        for (command, reply) in zip(commands, promises) {
+            let written = loop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { reply.fail(RedisError(message: "cannot write to Redis: \($0)")) }
+            channel.write(RESPRequest(bytes: RESPCodec.encodeCommand(command), reply: reply), promise: written)
         }
         channel.flush()
-        let channel = channel
+        let (channel, timeout) = (channel, timeout)
         let deadline = loop.scheduleTask(in: TimeAmount(timeout)) {
+            let error = RedisError(message: "Redis did not answer within \(timeout)")
+            for reply in promises { reply.fail(error) }  // a reply already in is left as it is
             channel.close(promise: nil)
         }
         defer { deadline.cancel() }

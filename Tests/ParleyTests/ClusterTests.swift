@@ -98,21 +98,30 @@ import Testing
         var kills = 0
         var killedAt = -25
         var generator = SystemRandomNumberGenerator()
+        // The slowest poll, kill and restart, so a run with too few kills says what was slow.
+        var slowest: [String: Duration] = [:]
+        func timed<T>(_ step: String, _ body: () async throws -> T) async rethrows -> T {
+            let start = ContinuousClock.now
+            defer { slowest[step] = max(slowest[step] ?? .zero, ContinuousClock.now - start) }
+            return try await body()
+        }
+        let started = ContinuousClock.now
         let finished = try await eventually(timeout: .seconds(240), interval: .milliseconds(100)) {
-            let job = try await cluster.api.get("/v1/jobs/\(jobId)").json
+            let job = try await timed("poll") { try await cluster.api.get("/v1/jobs/\(jobId)").json }
             let status = job["status"] as? String
             if status == "succeeded" || status == "failed" || status == "completed_with_errors" { return true }
             let succeeded = (job["progress"] as? [String: Int])?["succeeded"] ?? 0
             guard succeeded >= killedAt + 25 else { return false }
             killedAt = succeeded
             let victim = Int(generator.next(upperBound: UInt32(workers.count)))
-            await workers[victim].kill9()
+            await timed("kill") { await workers[victim].kill9() }
             kills += 1
-            workers[victim] = try cluster.start(["worker"], log: "worker-\(victim).log")
+            workers[victim] = try await timed("restart") { try cluster.start(["worker"], log: "worker-\(victim).log") }
             return false
         }
-        #expect(finished, "the job finished despite \(kills) kills")
-        #expect(kills >= 3, "workers were killed while the job ran")
+        let report = "\(kills) kills in \(ContinuousClock.now - started); slowest steps: \(slowest)"
+        #expect(finished, "the job finished: \(report)")
+        #expect(kills >= 3, "workers were killed while the job ran: \(report)")
         let job = try await cluster.api.get("/v1/jobs/\(jobId)").json
         #expect(job["status"] as? String == "succeeded", "\(job)")
 
