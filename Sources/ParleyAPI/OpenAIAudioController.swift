@@ -100,7 +100,7 @@ struct OpenAIAudioController {
     static func failure(_ item: JobItem) -> ParleyError {
         let code = item.errorCode ?? "transcription_failed"
         let message = item.errorMessage ?? "the item \(item.status.rawValue)"
-        let clientFault = ["invalid_audio", "unsupported_language", "input_too_large", "input_missing"].contains(code)
+        let clientFault = ["invalid_audio", "unsupported_language", "input_too_large", "input_too_long", "input_missing"].contains(code)
         return ParleyError(code: code, message: message, param: clientFault ? "file" : nil, status: clientFault ? 400 : 503)
     }
 }

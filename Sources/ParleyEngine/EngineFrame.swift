@@ -5,6 +5,8 @@ import Foundation
 public enum EngineFrame {
     /// The largest header either side accepts.
     public static let maxHeaderBytes = 16 * 1024 * 1024
+    /// The largest payload the engine reads (its `MAX_PAYLOAD_BYTES`).
+    public static let maxPayloadBytes = 2 * 1024 * 1024 * 1024 - 1
 
     /// Encodes one frame. `header` must already carry `payload_length` when `payload` is not empty.
     public static func encode(header: Data, payload: Data = Data()) -> Data {

@@ -141,7 +141,7 @@ final class EngineProcess: Sendable {
         ] + (configuration.batching ? [] : ["--no-batching"]) + (configuration.windowing ? [] : ["--no-windowing"])
             + (configuration.chunking ? [] : ["--no-chunking"]) + (configuration.packing ? ["--packing"] : [])
         let engineDirectory = URL(fileURLWithPath: configuration.engineDirectory).standardizedFileURL.path
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(configuration.environment) { $1 }
         environment["PYTHONPATH"] = engineDirectory
         environment["PYTHONUNBUFFERED"] = "1"
         environment["HF_HUB_OFFLINE"] = "1"

@@ -55,6 +55,9 @@ public struct SidecarConfiguration: Sendable {
     public var chunking = true
     /// Whether items of one known language are also packed end to end into shared windows.
     public var packing = false
+    /// Variables added to the environment engine processes inherit (for example
+    /// `CUDA_VISIBLE_DEVICES`, or a test's `PARLEY_ENGINE_FAULT_MARKER`).
+    public var environment: [String: String] = [:]
 
     public init(
         python: String, engineDirectory: String, models: [ModelSpec], processesPerModel: Int = 1,

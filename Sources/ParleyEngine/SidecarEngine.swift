@@ -73,17 +73,54 @@ public final class SidecarEngine: InferenceEngine, Service {
         configuration.models.first { $0.name == model }?.kind
     }
 
-    /// Transcribes a batch; when several of the model's processes are idle, the batch is split
-    /// between them by audio size, so one batch of long recordings keeps every process busy.
+    /// Transcribes a batch in calls of at most `maxCallBytes` of audio each; within a call, when
+    /// several of the model's processes are idle, the requests are split between them by audio
+    /// size, so one batch of long recordings keeps every process busy. A call that crashes or
+    /// times out is bisected (`CallContainment`), so only the item that causes it is charged.
     public func transcribe(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
+        var results: [String: Result<ItemResult, ParleyError>] = [:]
+        for request in requests where request.audio.count > EngineFrame.maxPayloadBytes {
+            results[request.id] = .failure(.inputTooLarge(limit: EngineFrame.maxPayloadBytes))
+        }
+        let fitting = requests.filter { $0.audio.count <= EngineFrame.maxPayloadBytes }
+        for call in Self.calls(fitting, maxBytes: Self.maxCallBytes) {
+            results.merge(try await transcribeSpread(model: model, requests: call)) { first, _ in first }
+        }
+        return results
+    }
+
+    /// The most audio bytes one engine call carries (a larger item travels alone).
+    static let maxCallBytes = 256 * 1024 * 1024
+
+    /// Consecutive groups of requests of at most `maxBytes` of audio each; a request larger than
+    /// that forms a group of its own. No group is empty.
+    static func calls(_ requests: [TranscriptionRequest], maxBytes: Int) -> [[TranscriptionRequest]] {
+        var groups: [[TranscriptionRequest]] = []
+        var bytes = 0
+        for request in requests {
+            if groups.isEmpty || bytes + request.audio.count > maxBytes {
+                groups.append([])
+                bytes = 0
+            }
+            groups[groups.count - 1].append(request)
+            bytes += request.audio.count
+        }
+        return groups
+    }
+
+    private func transcribeSpread(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
         let parts = Self.split(requests, into: min(pools[model]?.idle ?? 1, requests.count))
-        guard parts.count > 1 else { return try await transcribeOnOne(model: model, requests: requests) }
+        guard parts.count > 1 else { return try await transcribeContained(model: model, requests: requests) }
         return try await withThrowingTaskGroup(of: [String: Result<ItemResult, ParleyError>].self) { group in
             for part in parts {
-                group.addTask { try await self.transcribeOnOne(model: model, requests: part) }
+                group.addTask { try await self.transcribeContained(model: model, requests: part) }
             }
             return try await group.reduce(into: [:]) { merged, results in merged.merge(results) { first, _ in first } }
         }
+    }
+
+    private func transcribeContained(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
+        try await CallContainment.run(requests, id: \.id) { try await self.transcribeOnOne(model: model, requests: $0) }
     }
 
     /// Deals requests into `count` parts of about equal audio bytes, largest first (none empty).
@@ -112,8 +149,10 @@ public final class SidecarEngine: InferenceEngine, Service {
 
     public func translate(model: String, requests: [TextTranslationRequest]) async throws -> [String: Result<TextTranslationResult, ParleyError>] {
         let items = requests.map { EngineRequest.TextItem(id: $0.id, texts: $0.texts, source: $0.source, target: $0.target) }
-        let call = EngineRequest(op: "translate", id: UUID().uuidString, model: model, textItems: items)
-        return try await batch(model: model, call, as: TextTranslationResult.self)
+        return try await CallContainment.run(items, id: \.id) { items in
+            let call = EngineRequest(op: "translate", id: UUID().uuidString, model: model, textItems: items)
+            return try await self.batch(model: model, call, as: TextTranslationResult.self)
+        }
     }
 
     /// Runs a batch operation on a free process of the model and maps per-item outcomes.

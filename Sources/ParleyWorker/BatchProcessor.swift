@@ -34,9 +34,11 @@ struct BatchProcessor: Sendable {
         let started = ContinuousClock.now
         let now = Millis.now()
         var outcome: ItemOutcome
+        var written: String?
         switch result {
         case .success(let value):
-            let key = "results/\(item.jobId)/\(item.id).json"
+            let key = Self.resultKey(item, owner: configuration.id)
+            written = key
             do {
                 try await blobs.put(key, data: try JSONEncoder().encode(value))
                 var characters: Int?
@@ -54,6 +56,8 @@ struct BatchProcessor: Sendable {
         let metadata: Logger.Metadata = ["job_id": "\(item.jobId)", "item_id": "\(item.id)"]
         do {
             guard try await queue.finish(itemId: item.id, owner: configuration.id, outcome: outcome, now: now) else {
+                // Another attempt owns the item now; this attempt's result was never visible.
+                if let written { try? await blobs.delete(written) }
                 return logger.warning("lease lost before finishing", metadata: metadata)
             }
             Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "store"), ("model", item.model)])
@@ -64,6 +68,13 @@ struct BatchProcessor: Sendable {
             logger.error("finishing item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             reporter?.report(ErrorEvent(kind: "finish_failed", message: "\(error)", tags: ["job_id": item.jobId, "item_id": item.id]))
         }
+    }
+
+    /// Where this attempt stores its result: a key of its own (attempt and worker), which only
+    /// the lease-checked `finish` makes visible, so a worker that lost its lease can never
+    /// overwrite the result of the attempt that replaced it.
+    static func resultKey(_ item: JobItem, owner: String) -> String {
+        "results/\(item.jobId)/\(item.id).\(item.attempts).\(owner).json"
     }
 
     /// Counts and logs how an item ended.

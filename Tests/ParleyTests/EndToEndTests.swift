@@ -47,7 +47,7 @@ import Testing
         }
     }
 
-    @Test func killedEngineMidJobIsRestartedAndItemsRetried() async throws {
+    @Test func killedEngineMidJobIsRestartedAndItsCallRunAgain() async throws {
         let clips = try ["0870", "0890", "0920"].map { try TestAudio.librivox("sense_and_sensibility_01_austen_64kb-\($0)").audio }
         try await LiveServer.with(worker: true) { server in
             let engine = try #require(server.server.engine)
@@ -68,7 +68,9 @@ import Testing
             let job = try await server.waitForJob(jobId)
             #expect(job["status"] as? String == "succeeded", "\(job)")
             let items = try #require(job["items"] as? [[String: Any]])
-            #expect(items.contains { ($0["attempts"] as? Int ?? 0) >= 2 }, "the killed batch was retried: \(items)")
+            // A crash that no single item repeats costs no attempts: the call runs again in halves
+            // on the restarted engine (CallContainment), and every item succeeds on attempt 1.
+            #expect(items.allSatisfy { $0["attempts"] as? Int == 1 }, "the killed call was run again at once: \(items)")
             let newPid = try #require(engine.pids(model: "whisper-base").first)
             #expect(newPid != firstPid)
             #expect(engine.health().ready)

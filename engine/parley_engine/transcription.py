@@ -19,6 +19,7 @@ from .guards import guard
 from .speech import SpeechMap, find_speech
 from .windowed import WindowRequest, transcribe_windowed, windowable
 from .errors import EngineError, unsupported_language_pair
+from .faults import crash_if_marked
 from .whisper_backend import TranscribeOptions, Transcript
 
 logger = logging.getLogger(__name__)
@@ -104,8 +105,10 @@ def _decode(item: dict, payload: bytes) -> _Item:
     w = _Item(id=item["id"], samples=None, options=options, translate_to=item.get("translate_to"),
               language_given=options.language is not None)
     started = time.perf_counter()
+    data = payload[offset : offset + length]
+    crash_if_marked(data)
     try:
-        w.samples = decode(payload[offset : offset + length])
+        w.samples = decode(data)
     except EngineError as exc:
         w.error = exc
     w.decode_seconds = time.perf_counter() - started
@@ -146,6 +149,9 @@ def _run_alone(router: AsrRouter, w: _Item) -> None:
             w.extra["translation"] = _speech_to_english(router, w)
     except EngineError as exc:
         w.error = exc
+    except MemoryError:
+        logger.error("item %s: out of memory", w.id)
+        w.error = EngineError("engine_out_of_memory", "the engine ran out of memory on this item", retryable=True)
     except Exception as exc:  # one bad item never fails its batch
         logger.exception("item %s failed", w.id)
         w.error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)

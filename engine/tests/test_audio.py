@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from parley_engine.audio import SAMPLING_RATE, decode, duration_seconds
@@ -17,3 +18,57 @@ def test_bad_audio_is_invalid_audio(data):
         decode(data)
     assert info.value.code == "invalid_audio"
     assert not info.value.retryable
+
+
+def test_decoding_matches_faster_whisper(english_wav):
+    import io
+
+    from faster_whisper.audio import decode_audio
+
+    ours = decode(english_wav)
+    theirs = decode_audio(io.BytesIO(english_wav), sampling_rate=SAMPLING_RATE)
+    assert ours.shape == theirs.shape
+    assert float(abs(ours - theirs).max()) < 1e-6
+
+
+def _silent_wav(seconds: float) -> bytes:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLING_RATE)
+        out.writeframes(bytes(2 * int(seconds * SAMPLING_RATE)))
+    return buffer.getvalue()
+
+
+def test_a_declared_duration_over_the_limit_fails_before_decoding(monkeypatch):
+    monkeypatch.setenv("PARLEY_MAX_AUDIO_SECONDS", "60")
+    with pytest.raises(EngineError) as info:
+        decode(_silent_wav(90))
+    assert info.value.code == "input_too_long" and not info.value.retryable
+    assert "60 s" in info.value.message and "90 s" in info.value.message
+    assert duration_seconds(decode(_silent_wav(59))) == pytest.approx(59, abs=0.01)
+
+
+def test_an_undeclared_duration_stops_the_decode_at_the_limit(monkeypatch):
+    from parley_engine import audio
+
+    monkeypatch.setattr(audio, "_declared_seconds", lambda container, stream: None)
+    with pytest.raises(EngineError) as info:
+        decode(_silent_wav(30), max_seconds=10)
+    assert info.value.code == "input_too_long"
+
+
+def test_running_out_of_memory_is_retryable_not_invalid_audio(monkeypatch):
+    from parley_engine import audio
+
+    def exhausted(data, limit):
+        raise MemoryError()
+
+    monkeypatch.setattr(audio, "_decode_bounded", exhausted)
+    with pytest.raises(EngineError) as info:
+        decode(b"RIFF")
+    assert info.value.code == "engine_out_of_memory" and info.value.retryable
