@@ -16,7 +16,7 @@ public final class AsyncSemaphore: Sendable {
     }
 
     /// Runs `body` while holding one permit, waiting in line for it first.
-    public func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    public func withPermit<T: Sendable>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()

@@ -5,7 +5,8 @@ import ParleyEngine
 
 extension BatchProcessor {
     /// Transcribes audio items; `asr+nmt` items then translate their transcript. Inputs are
-    /// loaded first, several at once, before the batch asks the engine for a slot.
+    /// loaded first, several at once, before the batch asks for an engine slot (`engineSlots`),
+    /// and results are stored after it gives the slot back.
     func processAudio(_ batch: [JobItem], model: String) async {
         var requests: [TranscriptionRequest] = []
         var pending: [String: JobItem] = [:]
@@ -22,15 +23,25 @@ extension BatchProcessor {
             }
         }
         guard !requests.isEmpty else { return }
+        let results = await engineSlots.withPermit { await infer(requests, items: Array(pending.values), model: model) }
+        for (id, item) in pending {
+            await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
+        }
+    }
+
+    /// Transcribes, then translates what `asr+nmt` items need: the work that holds an engine slot.
+    private func infer(_ requests: [TranscriptionRequest], items: [JobItem], model: String) async -> [String: Result<ItemResult, ParleyError>] {
         var results: [String: Result<ItemResult, ParleyError>]
         let inferStarted = ContinuousClock.now
         do {
             results = try await engine.transcribe(model: model, requests: requests)
         } catch {
-            return await failAll(Array(pending.values), Self.parleyError(error), model: model)
+            let failure = Self.parleyError(error)
+            logger.error("engine batch failed", metadata: ["model": "\(model)", "items": "\(items.count)", "error": "\(failure)"])
+            return Dictionary(uniqueKeysWithValues: items.map { ($0.id, .failure(failure)) })
         }
         recordAudio(results.values.compactMap { try? $0.get() }, model: model, elapsed: ContinuousClock.now - inferStarted)
-        let needText = pending.values.filter { item in
+        let needText = items.filter { item in
             item.jobType == .asrNmt && !usesWhisperTranslate(item) && (try? results[item.id]?.get()) != nil
         }
         if !needText.isEmpty {
@@ -39,9 +50,7 @@ extension BatchProcessor {
                 await translateWithWhisper(whisperFallback, requests: requests, model: model, into: &results)
             }
         }
-        for (id, item) in pending {
-            await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
-        }
+        return results
     }
 
     /// Every item's input, at most `inputFanOut` loads at a time; each load is bounded by its

@@ -19,7 +19,7 @@ extension BatchProcessor {
         let pending = batch.filter { sources[$0.id] != nil }
         let translated: [String: Result<TextTranslationResult, ParleyError>]
         do {
-            translated = try await engine.translate(model: model, requests: requests)
+            translated = try await engineSlots.withPermit { try await engine.translate(model: model, requests: requests) }
         } catch {
             return await failAll(pending, Self.parleyError(error), model: model)
         }

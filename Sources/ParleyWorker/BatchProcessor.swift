@@ -14,6 +14,8 @@ struct BatchProcessor: Sendable {
     let engine: any InferenceEngine
     let loader: InputLoader
     let configuration: WorkerConfiguration
+    /// Batches on the engine at once (`configuration.concurrency`); inputs load outside them.
+    let engineSlots: AsyncSemaphore
     let reporter: (any ErrorReporter)?
     let logger: Logger
 

@@ -14,8 +14,12 @@ public struct WorkerConfiguration: Sendable {
     public var id: String
     /// Items claimed at once for one model, run by the engine as a batch.
     public var batchSize: Int
-    /// Batches in flight at once; the engine's per-model limit still applies.
+    /// Batches on the engine at once; the engine's per-model limit still applies.
     public var concurrency: Int
+    /// Batches beyond `concurrency` that may be claimed and load their inputs while others run
+    /// on the engine: a batch waiting for slow URLs holds one of these, never an engine slot,
+    /// and ready work claimed behind it still reaches the engine.
+    public var prefetch: Int
     /// How long an idle worker waits before polling again, when nothing wakes it.
     public var pollInterval: Duration
     /// How long a claim holds an item without a heartbeat.
@@ -32,7 +36,7 @@ public struct WorkerConfiguration: Sendable {
     public var speechToEnglish: SpeechToEnglish
 
     public init(
-        id: String = Identifier.make("wrk", length: 10), batchSize: Int = 8, concurrency: Int = 1,
+        id: String = Identifier.make("wrk", length: 10), batchSize: Int = 8, concurrency: Int = 1, prefetch: Int = 2,
         pollInterval: Duration = .seconds(1), lease: Millis = 60_000, heartbeatInterval: Duration = .seconds(10),
         rescueInterval: Duration = .seconds(5), retry: RetryPolicy = RetryPolicy(),
         shutdownGrace: Duration = .seconds(30), translationModel: String = "translation",
@@ -41,6 +45,7 @@ public struct WorkerConfiguration: Sendable {
         self.id = id
         self.batchSize = max(1, batchSize)
         self.concurrency = max(1, concurrency)
+        self.prefetch = max(0, prefetch)
         self.pollInterval = pollInterval
         self.lease = lease
         self.heartbeatInterval = heartbeatInterval

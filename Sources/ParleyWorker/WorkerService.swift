@@ -28,7 +28,7 @@ public struct WorkerService: Service {
         self.logger = logger
         self.processor = BatchProcessor(
             queue: queue, blobs: blobs, engine: engine, loader: loader, configuration: configuration,
-            reporter: reporter, logger: logger)
+            engineSlots: AsyncSemaphore(permits: configuration.concurrency), reporter: reporter, logger: logger)
     }
 
     public func run() async throws {
@@ -36,7 +36,7 @@ public struct WorkerService: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await rescueLoop() }
-                for _ in 0..<configuration.concurrency {
+                for _ in 0..<(configuration.concurrency + configuration.prefetch) {
                     group.addTask { await claimLoop() }
                 }
             }

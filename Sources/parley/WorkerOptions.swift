@@ -46,6 +46,7 @@ struct WorkerOptions: ParsableArguments {
         if let value = Environment.int("PARLEY_WEBHOOK_RETRY_BASE_MS") { configuration.webhookRetryBase = Int64(max(10, value)) }
         if let value = Environment.int("PARLEY_WEBHOOK_TIMEOUT_SECONDS") { configuration.webhookTimeout = .seconds(max(1, value)) }
         if let value = Environment.int("PARLEY_FETCH_TIMEOUT_SECONDS") { configuration.fetchTimeout = .seconds(max(1, value)) }
+        if let value = Environment.int("PARLEY_PREFETCH_BATCHES") { configuration.worker.prefetch = max(0, value) }
         if let seconds = Environment.int("PARLEY_SHUTDOWN_GRACE_SECONDS") { configuration.worker.shutdownGrace = .seconds(max(0, seconds)) }
         if let seconds = Environment.int("PARLEY_LEASE_SECONDS") {
             // Heartbeats at a third of the lease, so one late beat never loses it.

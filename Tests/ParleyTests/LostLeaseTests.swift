@@ -13,7 +13,7 @@ import Testing
         BatchProcessor(
             queue: store, blobs: blobs, engine: EchoEngine(models: [ModelSpec(name: "m", path: "")], delay: .zero),
             loader: InputLoader(blobs: blobs, fetcher: AudioFetcher(maxBytes: 1_024, timeout: .seconds(5))),
-            configuration: WorkerConfiguration(id: owner), reporter: nil, logger: TestLogger.make())
+            configuration: WorkerConfiguration(id: owner), engineSlots: AsyncSemaphore(), reporter: nil, logger: TestLogger.make())
     }
 
     static func result(_ text: String) -> ItemResult {
