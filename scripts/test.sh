@@ -15,5 +15,5 @@ echo "== engine: pytest"
 
 echo "== swift test"
 swift build --build-tests || exit 1
-scripts/watchdog.py --total 1800 --quiet 300 -- swift test --skip-build || status=1
+scripts/watchdog.py --total 1800 --quiet 300 -- stdbuf -oL swift test --skip-build || status=1
 exit $status

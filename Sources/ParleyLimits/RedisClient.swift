@@ -74,7 +74,7 @@ public final class RedisClient: Sendable {
                 return state.backoff
             }
             logger.warning("cannot reach Redis", metadata: ["error": "\(error)", "retry_in": "\(backoff)"])
-            throw error
+            throw error as? RedisError ?? RedisError(message: "cannot connect to Redis at \(settings.host):\(settings.port): \(error)")
         }
     }
 }

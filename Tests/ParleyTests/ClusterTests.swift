@@ -24,6 +24,8 @@ import Testing
                 "PARLEY_LEASE_SECONDS": "2", "PARLEY_BATCH_SIZE": "4", "PARLEY_ADMIN_KEY": LiveServer.adminKey,
                 "PARLEY_STORE_TIMEOUT": "2", "PARLEY_LOG_LEVEL": "warning", "PARLEY_LOG_FORMAT": "json",
                 "PARLEY_PORT": "\(port)",
+                // One engine slot per worker, so the echo delay sets each test's pace.
+                "PARLEY_ENGINE_PROCESSES": "1",
             ].merging(s3 ? [
                 "PARLEY_BLOB_URL": "s3://parley-test?endpoint=\(S3BlobStoreTests.endpoint.absoluteString)",
                 "PARLEY_S3_ACCESS_KEY": S3BlobStoreTests.credentials.accessKey,
@@ -83,9 +85,10 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         // The production topology: Postgres, S3 storage, one API and three workers.
-        // 200 ms per item: at least 20 s of work for three workers.
+        // 300 ms per item: at least 30 s of work for three workers of one engine slot each,
+        // so a loaded machine's slow polls and kills still see several kills.
         let cluster = Cluster(
-            database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 200, s3: true)
+            database: database, directory: directory, port: try ProcessRunner.freePort(), echoDelay: 300, s3: true)
         let migrate = try cluster.start(["migrate"], log: "migrate.log")
         #expect(await migrate.process.wait(timeout: .seconds(60))?.succeeded == true, "\(migrate.output)")
 

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import ParleyCore
 import ParleyServer
+import Synchronization
 
 /// A response as the tests see it.
 struct TestResponse {
@@ -44,19 +45,35 @@ struct LiveServer {
         configuration.worker.retry = RetryPolicy(baseDelay: 300, maxDelay: 2_000, maxAttempts: 5)
         configure(&configuration)
         let server = try await ParleyServer.open(configuration, logger: TestLogger.make())
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        // nil: the server stopped, or did not listen in time.
+        let (ports, continuation) = AsyncStream.makeStream(of: Int?.self)
+        let watch = StartAndStopWatch()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                defer {
+                    watch.phase.store(StartAndStopWatch.stopped, ordering: .relaxed)
+                    continuation.yield(nil)
+                }
                 try await server.run(gracefulShutdownSignals: [], onListening: { continuation.yield($0) })
             }
+            group.addTask { await watch.run(starting: continuation) }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { return }
+            guard let next = await iterator.next(), let port = next else {
+                // Surface why it never listened (run's error) instead of waiting for ever.
+                watch.advance(from: StartAndStopWatch.starting, to: StartAndStopWatch.stopping)
+                await server.shutdown()
+                try await group.waitForAll()
+                throw TestFailure("parley serve stopped, or did not listen within \(StartAndStopWatch.startLimit)")
+            }
+            watch.advance(from: StartAndStopWatch.starting, to: StartAndStopWatch.running)
             let outcome = await Result(catching: { try await body(LiveServer(port: port, server: server)) })
+            watch.advance(from: StartAndStopWatch.running, to: StartAndStopWatch.stopping)
             await server.shutdown()
             try await group.waitForAll()
             try outcome.get()
         }
     }
+
 
     func request(
         _ method: HTTPMethod, _ path: String, key: String? = LiveServer.adminKey, body: Data? = nil,
@@ -117,4 +134,43 @@ struct LiveServer {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Watches a `LiveServer`'s start and stop: ends a start that outlives `startLimit` (so the test
+/// fails, naming it, instead of waiting for ever) and says when a shutdown is slow (a request
+/// that never ends holds the server's graceful shutdown).
+final class StartAndStopWatch: Sendable {
+    static let starting = 0, running = 1, stopping = 2, stopped = 3
+    static let startLimit = Duration.seconds(120)
+    let phase = Atomic<Int>(StartAndStopWatch.starting)
+
+    /// Moves on only from `from`: a server that already stopped stays stopped.
+    func advance(from: Int, to: Int) {
+        _ = phase.compareExchange(expected: from, desired: to, ordering: .relaxed)
+    }
+
+    func run(starting: AsyncStream<Int?>.Continuation) async {
+        let start = ContinuousClock.now
+        while phase.load(ordering: .relaxed) == Self.starting {
+            if ContinuousClock.now - start > Self.startLimit {
+                starting.yield(nil)
+                break
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        var stopping: ContinuousClock.Instant?
+        var reported = 0
+        while phase.load(ordering: .relaxed) != Self.stopped {
+            if phase.load(ordering: .relaxed) == Self.stopping {
+                let since = stopping ?? ContinuousClock.now
+                stopping = since
+                let seconds = Int((ContinuousClock.now - since).components.seconds)
+                if seconds / 30 > reported {
+                    reported = seconds / 30
+                    print("LiveServer: still shutting down after \(seconds) s")
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
 }

@@ -11,14 +11,25 @@ import ParleyEngine
     @Test func twoAPIProcessesTogetherAdmitNoMoreThanTheRate() async throws {
         let database = try await TestDatabase.create()
         let redis = try RedisSettings(url: Self.redisURL)
+        // The suite's load can hold a first query for seconds: the default 5 s operation timeout
+        // could fail the server's start (its admin key), which is not what this test is about.
+        var settings = database.settings
+        settings.operationTimeout = .seconds(30)
         let shared: (inout ParleyConfiguration) -> Void = {
-            $0.database = database.settings
+            $0.database = settings
             $0.migrate = true
             $0.redis = redis
         }
+        // Each step's time, printed, so a slow or stuck step names itself in the log.
+        let began = ContinuousClock.now
+        func step(_ name: String) { print("twoAPIProcesses: \(name) after \(ContinuousClock.now - began)") }
+        step("database created")
         try await LiveServer.with(worker: false, configure: shared) { first in
+            step("first server listening")
             try await LiveServer.with(worker: false, configure: shared) { second in
+                step("second server listening")
                 let key = try await first.createKey(owner: "shared", ratePerMinute: 60, burst: 10)
+                step("key created")
                 let clock = ContinuousClock()
                 let start = clock.now
                 var admitted = 0
@@ -33,8 +44,11 @@ import ParleyEngine
                 #expect(admitted >= 10, "the burst is admitted")
                 #expect(Double(admitted) <= 10 + elapsed, "at most burst + 1/s across both processes: \(admitted) in \(elapsed) s")
                 #expect(refusals == ["429 rate_limited"])
+                step("40 requests answered")
             }
+            step("second server stopped")
         }
+        step("first server stopped")
         await database.drop()
     }
 
