@@ -1,0 +1,19 @@
+import pytest
+
+from parley_engine import faults
+
+
+def test_no_marker_set_means_no_fault(monkeypatch):
+    monkeypatch.delenv("PARLEY_ENGINE_FAULT_MARKER", raising=False)
+    monkeypatch.setattr(faults.os, "_exit", lambda status: pytest.fail("exited without a marker"))
+    faults.crash_if_marked(b"anything at all")
+
+
+def test_an_item_holding_the_marker_ends_the_process(monkeypatch):
+    exits = []
+    monkeypatch.setenv("PARLEY_ENGINE_FAULT_MARKER", "POISON-1")
+    monkeypatch.setattr(faults.os, "_exit", exits.append)
+    faults.crash_if_marked(b"RIFF....clean audio")
+    assert exits == []
+    faults.crash_if_marked(b"RIFF....audio then POISON-1")
+    assert exits == [faults.CRASH_STATUS]
