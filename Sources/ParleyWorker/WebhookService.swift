@@ -51,21 +51,22 @@ public struct WebhookService: Service {
         self.logger = logger
     }
 
+    /// Sends until shutdown. A graceful shutdown stops claiming and lets the sends in flight
+    /// finish and record their attempt (each within the send deadline), so none is left
+    /// leased, unsendable by the next process until its lease runs out.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            let inFlight = InFlight()
-            await withDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    let due = await claim(limit: configuration.concurrency - inFlight.count)
-                    for delivery in due {
-                        inFlight.add(1)
-                        group.addTask {
-                            await deliver(delivery)
-                            inFlight.add(-1)
-                        }
+        let inFlight = InFlight()
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let due = await claim(limit: configuration.concurrency - inFlight.count)
+                for delivery in due {
+                    inFlight.add(1)
+                    group.addTask {
+                        await deliver(delivery)
+                        inFlight.add(-1)
                     }
-                    if due.isEmpty { try? await Task.sleep(for: configuration.pollInterval) }
                 }
+                if due.isEmpty { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.pollInterval) } }
             }
         }
     }

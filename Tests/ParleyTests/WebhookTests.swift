@@ -17,9 +17,12 @@ final class WebhookReceiver: Sendable {
 
     let received = Mutex<[Delivery]>([])
     let answers: Mutex<[HTTPResponse.Status]>
+    /// How long the receiver takes to answer once it has read a delivery.
+    let delay: Duration
 
-    init(answers: [HTTPResponse.Status]) {
+    init(answers: [HTTPResponse.Status], delay: Duration = .zero) {
         self.answers = Mutex(answers)
+        self.delay = delay
     }
 
     var deliveries: [Delivery] { received.withLock { $0 } }
@@ -33,6 +36,7 @@ final class WebhookReceiver: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             self.received.withLock { $0.append(Delivery(headers: headers, body: data)) }
+            if self.delay > .zero { try await Task.sleep(for: self.delay) }
             return self.answers.withLock { $0.count > 1 ? $0.removeFirst() : $0.first ?? .ok }
         }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
@@ -168,6 +172,30 @@ final class WebhookReceiver: Sendable {
                 #expect(delivered)
             }
             #expect(receiver.deliveries.count == 2, "delivered once after the restart")
+        }
+    }
+
+    /// A graceful shutdown lets a send in flight finish and record its attempt, so the delivery
+    /// is not left leased (and unsendable) after the process is gone.
+    @Test func aSendInFlightAtShutdownFinishesAndRecordsItsAttempt() async throws {
+        let receiver = WebhookReceiver(answers: [.ok], delay: .seconds(1))
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        try await receiver.serve { url in
+            var jobId = ""
+            try await LiveServer.with(worker: true, directory: directory, configure: Self.configure) { server in
+                let created = try await server.post("/v1/jobs", json: [
+                    "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": url,
+                ])
+                jobId = try #require(created.json["job_id"] as? String)
+                #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(10)) { receiver.deliveries.count == 1 })
+            }  // shutdown begins while the receiver is still answering
+            let id = jobId
+            try await LiveServer.with(worker: false, directory: directory, configure: Self.configure) { server in
+                let deliveries = try await server.get("/v1/jobs/\(id)").json["webhook_deliveries"] as? [[String: Any]]
+                #expect(deliveries?.first?["status"] as? String == "delivered", "\(deliveries ?? [])")
+            }
+            #expect(receiver.deliveries.count == 1)
         }
     }
 
