@@ -26,6 +26,10 @@ import Testing
                 "PARLEY_PORT": "\(port)",
                 // One engine slot per worker, so the echo delay sets each test's pace.
                 "PARLEY_ENGINE_PROCESSES": "1",
+                // Killed workers charge every item they hold (prefetched batches too), and
+                // rescued items are claimed again first, together: these tests are about
+                // losing and duplicating nothing, not about the attempt limit.
+                "PARLEY_MAX_ATTEMPTS": "20",
             ].merging(s3 ? [
                 "PARLEY_BLOB_URL": "s3://parley-test?endpoint=\(S3BlobStoreTests.endpoint.absoluteString)",
                 "PARLEY_S3_ACCESS_KEY": S3BlobStoreTests.credentials.accessKey,
