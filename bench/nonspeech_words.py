@@ -91,8 +91,8 @@ def main():
 
     print(f"non-speech: {len(silent)} clips, {minutes:.1f} min; speech: {len(speech)} LibriVox clips; threads {args.threads}")
     print(f"{'':28s} {'words':>6s} {'words/min':>10s} {'WER':>7s} {'non-speech s':>13s} {'speech s':>9s}")
-    for label, invented, rate, wer, ns, sp, _ in rows:
-        print(f"{label:28s} {invented:6d} {rate:10.2f} {wer:7.1%} {ns:13.1f} {sp:9.1f}")
+    for label, invented, per_minute, speech_wer, ns, sp, _ in rows:
+        print(f"{label:28s} {invented:6d} {per_minute:10.2f} {speech_wer:7.1%} {ns:13.1f} {sp:9.1f}")
     for label, *_, per_clip in rows:
         print(f"{label}: " + ", ".join(f"{n}={c}" for n, c in per_clip.items() if c))
 
