@@ -163,18 +163,21 @@ final class EngineProcess: Sendable {
         }
     }
 
-    /// Writes a frame and reads the answer on the engine's own threads, racing a timeout.
+    /// Writes a frame and reads the answer on the engine's own threads, racing a timeout that
+    /// counts from the call's last sign of life (its start, or its last progress frame).
     private func exchange(_ running: Running, _ request: EngineRequest, payload: Data = Data(), timeout: Duration) async throws -> Data {
         var request = request
         request.payloadLength = payload.isEmpty ? nil : payload.count
         let frame = EngineFrame.encode(header: try JSONEncoder().encode(request), payload: payload)
         let pool = threadPool
+        let watch = CallWatch()
+        let logger = self.logger
         let response: Data?
         do {
             response = try await withThrowingTaskGroup(of: Data?.self) { group in
-                group.addTask { try await pool.runIfActive { try Self.blockingExchange(running, frame) } }
+                group.addTask { try await pool.runIfActive { try Self.blockingExchange(running, frame, watch, logger) } }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await watch.waitUntilQuiet(for: timeout)
                     return nil
                 }
                 defer { group.cancelAll() }
@@ -217,13 +220,19 @@ final class EngineProcess: Sendable {
         close(running.output)
     }
 
-    private static func blockingExchange(_ running: Running, _ frame: Data) throws -> Data {
+    /// Writes the request, then reads frames until the answer, noting each progress frame on
+    /// `watch`.
+    private static func blockingExchange(_ running: Running, _ frame: Data, _ watch: CallWatch, _ logger: Logger) throws -> Data {
         let crashed = ParleyError.engineCrashed("the engine process \(running.process.pid) exited")
         guard writeAll(running.input, frame) else { throw crashed }
-        guard let prefix = readExactly(running.output, 4), let length = EngineFrame.headerLength(prefix: prefix),
-              let header = readExactly(running.output, length)
-        else { throw crashed }
-        return header
+        while true {
+            guard let prefix = readExactly(running.output, 4), let length = EngineFrame.headerLength(prefix: prefix),
+                  let header = readExactly(running.output, length)
+            else { throw crashed }
+            guard let progress = EngineProgress.decode(header) else { return header }
+            watch.touch()
+            logger.debug("engine progress", metadata: ["item": "\(progress.item)", "seconds": "\(progress.seconds)"])
+        }
     }
 
     private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {

@@ -39,7 +39,9 @@ public struct SidecarConfiguration: Sendable {
     public var computeType: String
     /// Inference threads per process.
     public var threads: Int
-    /// Longest wait for one batch before the process is killed and the batch retried.
+    /// Longest a call may go without a sign of life (its start, or a progress frame from the
+    /// engine, written after each piece of a long item) before the process is killed and the
+    /// call's items are contained (see `CallContainment`).
     public var callTimeout: Duration
     /// Longest wait for a process to start and load its model.
     public var startTimeout: Duration

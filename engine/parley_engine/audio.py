@@ -8,7 +8,7 @@ limit, so a file that hides or understates its length costs at most the limit's 
 import io
 import logging
 import os
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 import numpy as np
 
@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 SAMPLING_RATE = 16000
 # The longest audio an item may hold unless PARLEY_MAX_AUDIO_SECONDS says otherwise: 4 hours.
 DEFAULT_MAX_AUDIO_SECONDS = 4 * 3600.0
+# Samples a whole decode converts to float32 at a time (the int16 it holds meanwhile is half).
+DECODE_BLOCK_SECONDS = 60.0
 
 
 def max_audio_seconds() -> float:
@@ -40,13 +42,21 @@ def too_long(limit: float, seconds: Optional[float] = None) -> EngineError:
 
 
 def decode(data: bytes, max_seconds: Optional[float] = None) -> np.ndarray:
-    """Decodes raw bytes of any ffmpeg-readable container; raises ``invalid_audio``,
+    """Decodes raw bytes of any ffmpeg-readable container whole; raises ``invalid_audio``,
     ``input_too_long``, or the retryable ``engine_out_of_memory``."""
+    parts = list(blocks(data, DECODE_BLOCK_SECONDS, max_seconds))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def blocks(data: bytes, block_seconds: float, max_seconds: Optional[float] = None) -> Iterator[np.ndarray]:
+    """Decodes in float32 blocks of ``block_seconds`` (the last one shorter), so a caller that
+    handles one block at a time holds one block's samples, whatever the duration. Raises what
+    ``decode`` raises, the duration errors as soon as the decode passes the limit."""
     if not data:
         raise invalid_audio("the audio is empty")
     limit = max_audio_seconds() if max_seconds is None else max_seconds
     try:
-        samples = _decode_bounded(data, limit)
+        yield from _blocks_bounded(data, limit, max(1, int(block_seconds * SAMPLING_RATE)))
     except EngineError:
         raise
     except MemoryError as exc:
@@ -56,17 +66,14 @@ def decode(data: bytes, max_seconds: Optional[float] = None) -> np.ndarray:
     except Exception as exc:  # PyAV raises many error types for bad input
         logger.info("audio decode failed: %s", exc)
         raise invalid_audio(f"the audio could not be decoded: {type(exc).__name__}") from exc
-    if samples.size == 0:
-        raise invalid_audio("the audio holds no samples")
-    return samples
 
 
-def _decode_bounded(data: bytes, limit: float) -> np.ndarray:
+def _blocks_bounded(data: bytes, limit: float, block: int) -> Iterator[np.ndarray]:
     import av
 
     cap = int(limit * SAMPLING_RATE)
-    chunks = []
-    count = 0
+    pending: List[np.ndarray] = []
+    held = count = 0
     with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
         if not container.streams.audio:
             raise invalid_audio("the input holds no audio stream")
@@ -81,11 +88,23 @@ def _decode_bounded(data: bytes, limit: float) -> np.ndarray:
                 count += array.size
                 if count > cap:
                     raise too_long(limit)
-                chunks.append(array)
+                pending.append(array)
+                held += array.size
+                while held >= block:
+                    joined = np.concatenate(pending)
+                    yield _to_float(joined[:block])
+                    pending, held = [joined[block:]], joined.size - block
         del resampler
-    if not chunks:
-        return np.zeros(0, dtype=np.float32)
-    return np.concatenate(chunks).astype(np.float32) / 32768.0
+    if held:
+        yield _to_float(np.concatenate(pending))
+    elif count == 0:
+        raise invalid_audio("the audio holds no samples")
+
+
+def _to_float(samples: np.ndarray) -> np.ndarray:
+    out = samples.astype(np.float32)
+    out /= 32768.0
+    return out
 
 
 def _declared_seconds(container, stream) -> Optional[float]:

@@ -1,8 +1,12 @@
-"""The request loop: reads frames, dispatches operations, writes one response per request."""
+"""The request loop: reads frames, dispatches operations, writes one response per request.
+
+A long request may first write progress frames, ``{"id", "progress": {"item", "seconds"}}``
+(no ``ok``), each after another piece of a long item: the caller's call deadline counts from
+the last frame, so a call is cut off when it stops making progress, not when it is long."""
 
 import logging
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Dict, List
+from typing import BinaryIO, Callable, Dict, List, Optional
 
 from . import PROTOCOL_VERSION, __version__
 from .audio import decode
@@ -32,12 +36,13 @@ class Server:
     translators: Dict[str, TranslationService] = field(default_factory=dict)
     running: bool = True
 
-    def handle(self, frame: Frame) -> dict:
+    def handle(self, frame: Frame, notify: Optional[Callable[[dict], None]] = None) -> dict:
+        """The response body for one request; ``notify`` writes a progress frame."""
         op = frame.header.get("op")
         handlers: Dict[str, Callable[[Frame], dict]] = {
             "hello": self._hello,
             "load": self._load,
-            "transcribe": self._transcribe,
+            "transcribe": lambda f: self._transcribe(f, notify),
             "detect_language": self._detect_language,
             "translate": self._translate,
             "shutdown": self._shutdown,
@@ -88,9 +93,15 @@ class Server:
                 results.append({"id": item["id"], "ok": False, "error": error.to_dict()})
         return {"results": results}
 
-    def _transcribe(self, frame: Frame) -> dict:
+    def _transcribe(self, frame: Frame, notify: Optional[Callable[[dict], None]]) -> dict:
         model = self._model(frame)
-        return {"results": transcribe_items(model, frame.header.get("items", []), frame.payload, self.settings.strategy)}
+
+        def progress(item: str, seconds: float) -> None:
+            if notify is not None:
+                notify({"item": item, "seconds": round(seconds, 3)})
+
+        items = frame.header.get("items", [])
+        return {"results": transcribe_items(model, items, frame.payload, self.settings.strategy, progress)}
 
     def _detect_language(self, frame: Frame) -> dict:
         model = self._model(frame)
@@ -131,8 +142,12 @@ class Server:
                 logger.info("input closed; exiting")
                 return
             request_id = frame.header.get("id")
+
+            def notify(progress: dict) -> None:
+                write_frame(writer, {"id": request_id, "progress": progress})
+
             try:
-                body = self.handle(frame)
+                body = self.handle(frame, notify)
                 write_frame(writer, dict(body, id=request_id, ok=True))
             except EngineError as exc:
                 write_frame(writer, {"id": request_id, "ok": False, "error": exc.to_dict()})

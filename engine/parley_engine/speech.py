@@ -26,6 +26,9 @@ MIN_SPEECH_SECONDS = 0.25
 MARGIN_SECONDS = 0.5
 # The share of a segment's words that must lie on speech.
 MIN_COVERAGE = 0.5
+# Audio whose peak stays under this (4 steps of 16-bit audio, -78 dBFS) is digital or
+# dithered silence: nothing is audible, so VAD is not run on it.
+SILENCE_PEAK = 4 / 32768
 
 
 @dataclass
@@ -75,5 +78,7 @@ def find_speech(samples: np.ndarray) -> SpeechMap:
     """The speech spans of decoded 16 kHz audio (a few milliseconds per second of audio)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+    if samples.size == 0 or float(np.max(np.abs(samples))) < SILENCE_PEAK:
+        return SpeechMap()
     spans = get_speech_timestamps(samples, VadOptions())
     return SpeechMap([(s["start"] / SAMPLING_RATE, s["end"] / SAMPLING_RATE) for s in spans])

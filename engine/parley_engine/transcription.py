@@ -3,28 +3,41 @@ without speech gets an empty transcript, undecoded); transcribe short items and 
 of long ones as trimmed windows batched across items (see ``windowed``); batch the
 one-window items that need full 30 s windows; run the rest one by one; add Whisper's
 speech-to-English when asked; and pass every transcript through the same decoding guards.
-A batched decoding left with nothing believable where the gate heard speech runs again alone."""
+A batched decoding left with nothing believable where the gate heard speech runs again alone.
+
+Items longer than ``WHOLE_DECODE_SECONDS``, and items past the call's ``CALL_HELD_SECONDS``
+of decoded audio, are not held whole: they stream through the same steps piece by piece
+(see ``longform``), one item at a time, and report progress after each piece."""
 
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from dataclasses import dataclass, field, replace
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from .asr_router import AsrRouter
-from .audio import decode, duration_seconds
+from .audio import DECODE_BLOCK_SECONDS, SAMPLING_RATE, blocks, duration_seconds
 from .batched import fits_one_window, transcribe_batch
 from .guards import guard
+from .longform import join, join_translations, on_item_time, pieces
 from .speech import SpeechMap, find_speech
 from .windowed import WindowRequest, transcribe_windowed, windowable
 from .errors import EngineError, unsupported_language_pair
-from .faults import crash_if_marked
+from .faults import crash_if_marked, delay_piece
 from .whisper_backend import TranscribeOptions, Transcript
 
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 16
+# Items up to this long are decoded whole and batched across the call; longer ones stream.
+WHOLE_DECODE_SECONDS = 600.0
+# Decoded audio a call holds at once over all its whole items (110 MB of float32); items
+# past it stream too, so a call's memory does not grow with its items' durations either.
+CALL_HELD_SECONDS = 1800.0
+
+# Told an item's id and how many of its seconds are done, after each piece of a long item.
+Progress = Callable[[str, float], None]
 
 
 @dataclass
@@ -35,7 +48,11 @@ class _Item:
     translate_to: Optional[str]
     decode_seconds: float = 0.0
     infer_seconds: float = 0.0
-    speech: SpeechMap = field(default_factory=SpeechMap)
+    # None until the gate has looked (a long item's pieces come with theirs).
+    speech: Optional[SpeechMap] = None
+    # Where the item's bytes lie in the call's payload, and whether it streams.
+    span: Tuple[int, int] = (0, 0)
+    streams: bool = False
     language_given: bool = False
     transcript: Optional[Transcript] = None
     error: Optional[EngineError] = None
@@ -56,10 +73,25 @@ class Strategy:
     packing: bool = False
 
 
-def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, strategy: Optional[Strategy] = None) -> List[dict]:
+def transcribe_items(
+    router: AsrRouter, items: List[dict], payload: bytes, strategy: Optional[Strategy] = None,
+    progress: Optional[Progress] = None,
+) -> List[dict]:
     strategy = strategy or Strategy()
-    work = [_decode(item, payload) for item in items]
-    ready = [w for w in work if w.error is None]
+    work, held = [], CALL_HELD_SECONDS
+    for item in items:
+        w = _decode(item, payload, min(WHOLE_DECODE_SECONDS, held))
+        if w.samples is not None:
+            held -= duration_seconds(w.samples)
+        work.append(w)
+    _transcribe_decoded(router, [w for w in work if w.samples is not None], strategy)
+    for w in work:
+        if w.streams:
+            _run_long(router, w, payload[w.span[0] : w.span[0] + w.span[1]], strategy, progress)
+    return [_result(w) for w in work]
+
+
+def _transcribe_decoded(router: AsrRouter, ready: List[_Item], strategy: Strategy) -> None:
     for w in ready:
         _gate(router, w)
     heard = [w for w in ready if w.transcript is None]
@@ -84,14 +116,49 @@ def transcribe_items(router: AsrRouter, items: List[dict], payload: bytes, strat
     for w in heard:
         if w.transcript is None and w.error is None:
             _run_alone(router, w)
-    return [_result(w) for w in work]
+
+
+def _run_long(router: AsrRouter, w: _Item, data: bytes, strategy: Strategy, progress: Optional[Progress]) -> None:
+    """Transcribes a long item piece by piece; the first piece with text fixes the language
+    of the rest, as faster-whisper's detection on the first 30 s does for the whole."""
+    started, options = time.perf_counter(), w.options
+    parts, translations, spans, done = [], [], [], 0.0
+    try:
+        for piece in pieces(data):
+            done = piece.offset + piece.seconds
+            piece = piece.trimmed()
+            sub = _Item(id=w.id, samples=piece.samples, options=replace(options), translate_to=w.translate_to,
+                        speech=piece.speech)
+            _transcribe_decoded(router, [sub], strategy)
+            if sub.error is not None:
+                w.error = sub.error
+                return
+            parts.append((piece.offset, sub.transcript))
+            if w.translate_to:
+                translations.append((piece.offset, sub.extra["translation"]))
+            spans.extend(on_item_time(piece))
+            if options.language is None and sub.transcript.text:
+                options = replace(options, language=sub.transcript.language)
+            w.infer_seconds += sub.infer_seconds
+            del piece, sub  # the next piece gathers without this one's samples
+            delay_piece()
+            if progress is not None:
+                progress(w.id, done)
+    except EngineError as exc:
+        w.error = exc
+        return
+    w.transcript = guard(join(parts, done), SpeechMap(spans))
+    if translations:
+        w.extra["translation"] = join_translations(translations)
+    w.decode_seconds = time.perf_counter() - started - w.infer_seconds
 
 
 def _gate(router: AsrRouter, w: _Item) -> None:
     """Finds the item's speech; an item without any gets its (empty) transcript here."""
-    started = time.perf_counter()
-    w.speech = find_speech(w.samples)
-    w.decode_seconds += time.perf_counter() - started
+    if w.speech is None:
+        started = time.perf_counter()
+        w.speech = find_speech(w.samples)
+        w.decode_seconds += time.perf_counter() - started
     if w.speech.has_speech:
         return
     w.transcript = Transcript.silent(duration_seconds(w.samples), router.primary.name, w.options.language, w.options.task)
@@ -99,18 +166,30 @@ def _gate(router: AsrRouter, w: _Item) -> None:
         w.extra["translation"] = {"text": "", "language": w.translate_to, "model": f"{router.primary.name}:translate", "segments": []}
 
 
-def _decode(item: dict, payload: bytes) -> _Item:
+def _decode(item: dict, payload: bytes, whole_seconds: float) -> _Item:
+    """The item with its samples when it lasts at most ``whole_seconds``, else marked to stream."""
     offset, length = int(item.get("offset", 0)), int(item.get("length", 0))
     options = TranscribeOptions.from_dict(item.get("options", {}))
     w = _Item(id=item["id"], samples=None, options=options, translate_to=item.get("translate_to"),
-              language_given=options.language is not None)
+              language_given=options.language is not None, span=(offset, length))
     started = time.perf_counter()
     data = payload[offset : offset + length]
     crash_if_marked(data)
+    parts, held = [], 0
+    decoding = blocks(data, DECODE_BLOCK_SECONDS)
     try:
-        w.samples = decode(data)
+        for block in decoding:
+            held += block.shape[0]
+            if held > whole_seconds * SAMPLING_RATE:
+                w.streams = True
+                break
+            parts.append(block)
+        else:
+            w.samples = parts[0] if len(parts) == 1 else np.concatenate(parts)
     except EngineError as exc:
         w.error = exc
+    finally:
+        decoding.close()
     w.decode_seconds = time.perf_counter() - started
     return w
 

@@ -65,10 +65,33 @@ def test_an_undeclared_duration_stops_the_decode_at_the_limit(monkeypatch):
 def test_running_out_of_memory_is_retryable_not_invalid_audio(monkeypatch):
     from parley_engine import audio
 
-    def exhausted(data, limit):
+    def exhausted(data, limit, block):
         raise MemoryError()
+        yield  # a generator, like the real one
 
-    monkeypatch.setattr(audio, "_decode_bounded", exhausted)
+    monkeypatch.setattr(audio, "_blocks_bounded", exhausted)
     with pytest.raises(EngineError) as info:
         decode(b"RIFF")
     assert info.value.code == "engine_out_of_memory" and info.value.retryable
+
+
+def test_blocks_hold_one_block_each_and_add_up_to_the_whole(english_wav):
+    from parley_engine.audio import blocks
+
+    whole = decode(english_wav)
+    parts = list(blocks(english_wav, 1.0))
+    assert all(p.shape[0] == SAMPLING_RATE for p in parts[:-1])
+    assert 0 < parts[-1].shape[0] <= SAMPLING_RATE
+    assert np.array_equal(np.concatenate(parts), whole)
+
+
+def test_blocks_stop_at_the_limit_after_the_blocks_within_it(monkeypatch):
+    from parley_engine import audio
+
+    monkeypatch.setattr(audio, "_declared_seconds", lambda container, stream: None)
+    seen = []
+    with pytest.raises(EngineError) as info:
+        for block in audio.blocks(_silent_wav(30), 5.0, max_seconds=12):
+            seen.append(block.shape[0])
+    assert info.value.code == "input_too_long"
+    assert seen == [5 * SAMPLING_RATE, 5 * SAMPLING_RATE]

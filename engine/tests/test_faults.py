@@ -17,3 +17,13 @@ def test_an_item_holding_the_marker_ends_the_process(monkeypatch):
     assert exits == []
     faults.crash_if_marked(b"RIFF....audio then POISON-1")
     assert exits == [faults.CRASH_STATUS]
+
+
+def test_a_piece_delay_sleeps_only_when_set(monkeypatch):
+    slept = []
+    monkeypatch.setattr(faults.time, "sleep", slept.append)
+    monkeypatch.delenv("PARLEY_ENGINE_FAULT_PIECE_DELAY", raising=False)
+    faults.delay_piece()
+    monkeypatch.setenv("PARLEY_ENGINE_FAULT_PIECE_DELAY", "1.5")
+    faults.delay_piece()
+    assert slept == [1.5]
