@@ -1,5 +1,6 @@
 import CParleySpawn
 import Glibc
+import ParleyCore
 import Synchronization
 
 /// A child process that Parley starts and reaps itself, without Foundation's `Process`.
@@ -98,7 +99,7 @@ public final class SpawnedProcess: Sendable {
         while true {
             if let termination { return termination }
             guard ContinuousClock.now < deadline else { return nil }
-            try? await Task.sleep(for: .milliseconds(10))
+            await sleepThroughCancellation(for: .milliseconds(10))
         }
     }
 

@@ -52,6 +52,15 @@ public final class ParleyServer: Sendable {
     /// Opens the store (migrating as configured) and the blob store.
     public static func open(_ configuration: ParleyConfiguration, logger: Logger) async throws -> ParleyServer {
         let backend = try await StoreBackend.open(configuration, migrate: configuration.migrate, logger: logger)
+        do {
+            return try await open(configuration, backend: backend, logger: logger)
+        } catch {
+            try? await backend.close()
+            throw error
+        }
+    }
+
+    private static func open(_ configuration: ParleyConfiguration, backend: StoreBackend, logger: Logger) async throws -> ParleyServer {
         var jwt: JWTAuthenticator?
         if let settings = configuration.jwt { jwt = try await JWTAuthenticator(settings: settings) }
         let keys = KeyService(store: backend.store, defaultRate: configuration.defaultRate, jwt: jwt)

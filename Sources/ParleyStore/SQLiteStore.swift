@@ -24,11 +24,24 @@ public final class SQLiteStore: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         let store = SQLiteStore(connection: connection, logger: logger)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
-            _ = try await connection.query(pragma)
+        do {
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = ON"] {
+                _ = try await connection.query(pragma)
+            }
+            try await store.migrate()
+        } catch {
+            try? await store.close()  // a connection dropped unclosed traps in debug builds
+            throw error
         }
-        try await store.migrate()
         return store
+    }
+
+    /// Opens the database at `path`, runs `body` on it, and closes it whatever `body` does.
+    public static func withOpen<T: Sendable>(path: String, logger: Logger, _ body: (SQLiteStore) async throws -> T) async throws -> T {
+        let store = try await open(path: path, logger: logger)
+        let outcome = await Result(catching: { try await body(store) })
+        try await store.close()
+        return try outcome.get()
     }
 
     /// Closes the connection; the store must not be used afterwards.

@@ -93,9 +93,9 @@ import Testing
             })
             await server.server.shutdown()
         }
-        let store = try await SQLiteStore.open(path: directory.url.appendingPathComponent("parley.sqlite").path, logger: TestLogger.make())
-        let items = try await store.items(jobId: jobId)
-        try await store.close()
+        let items = try await SQLiteStore.withOpen(path: directory.url.appendingPathComponent("parley.sqlite").path, logger: TestLogger.make()) {
+            try await $0.items(jobId: jobId)
+        }
         #expect(items.count == 4)
         #expect(items.allSatisfy { $0.status == .queued || $0.status == .succeeded }, "\(items.map(\.status))")
         #expect(items.allSatisfy { $0.leaseOwner == nil })

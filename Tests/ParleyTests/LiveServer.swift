@@ -152,11 +152,11 @@ final class StartAndStopWatch: Sendable {
     func run(starting: AsyncStream<Int?>.Continuation) async {
         let start = ContinuousClock.now
         while phase.load(ordering: .relaxed) == Self.starting {
-            if ContinuousClock.now - start > Self.startLimit {
+            if ContinuousClock.now - start > Self.startLimit || Task.isCancelled {
                 starting.yield(nil)
                 break
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            await sleepThroughCancellation(for: .milliseconds(50))
         }
         var stopping: ContinuousClock.Instant?
         var reported = 0
@@ -170,7 +170,7 @@ final class StartAndStopWatch: Sendable {
                     print("LiveServer: still shutting down after \(seconds) s")
                 }
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            await sleepThroughCancellation(for: .milliseconds(50))
         }
     }
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// The test harness itself: a server that cannot start fails its test at once, naming why,
 /// instead of leaving the test waiting for a port that never comes.
-@Suite(.timeLimit(.minutes(1))) struct LiveServerTests {
+@Suite(.timeLimit(.minutes(3))) struct LiveServerTests {
     @Test func aServerThatCannotListenFailsItsTestAtOnce() async throws {
         try await LiveServer.with(worker: false) { first in
             let start = ContinuousClock.now
@@ -12,7 +12,7 @@ import Testing
                     Issue.record("a second server cannot listen on the first one's port")
                 }
             }
-            #expect(ContinuousClock.now - start < .seconds(30))
+            #expect(ContinuousClock.now - start < .seconds(90), "the harness's own 120 s start limit did not have to step in")
         }
     }
 }

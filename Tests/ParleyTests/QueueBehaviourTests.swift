@@ -16,14 +16,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible {
         case .sqlite:
             let dir = try TemporaryDirectory()
             defer { dir.cleanup() }
-            let store = try await SQLiteStore.open(path: dir.url.appendingPathComponent("q.sqlite").path, logger: TestLogger.make())
-            do {
-                try await body(store)
-            } catch {
-                try? await store.close()
-                throw error
+            try await SQLiteStore.withOpen(path: dir.url.appendingPathComponent("q.sqlite").path, logger: TestLogger.make()) {
+                try await body($0)
             }
-            try await store.close()
         case .postgres:
             try await TestDatabase.withStore { try await body($0) }
         }

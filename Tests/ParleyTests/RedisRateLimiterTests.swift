@@ -54,7 +54,7 @@ import ParleyEngine
 
     @Test func failureModesWhileRedisIsStoppedAndRestarted() async throws {
         let port = try ProcessRunner.freePort()
-        var redis = try RedisProcess(port: port)
+        var redis = try await RedisProcess.start(port: port)
         defer { redis.stop() }
         let settings = RedisSettings(host: "127.0.0.1", port: port)
         let closed: (inout ParleyConfiguration) -> Void = { $0.redis = settings; $0.rateLimitFailureMode = .closed }
@@ -71,7 +71,7 @@ import ParleyEngine
                 let refused = try await strict.get("/v1/jobs")
                 #expect(refused.status == 503 && refused.errorCode == "rate_limiter_unavailable", "closed: \(refused.text)")
                 #expect(try await lenient.get("/v1/jobs").status == 200, "open admits while Redis is down")
-                redis = try RedisProcess(port: port)
+                redis = try await RedisProcess.start(port: port)
                 #expect(try await eventually(timeout: .seconds(15)) { try await strict.get("/v1/jobs").status == 200 },
                         "the limiter reconnects by itself")
                 let metrics = try await lenient.get("/metrics", key: nil).text
@@ -96,16 +96,17 @@ import ParleyEngine
 struct RedisProcess {
     let process: SpawnedProcess
 
-    init(port: Int) throws {
-        process = try SpawnedProcess.spawn(
+    /// Starts one and waits (without holding a thread) until it accepts connections.
+    static func start(port: Int) async throws -> RedisProcess {
+        let redis = RedisProcess(process: try SpawnedProcess.spawn(
             "/usr/bin/redis-server", ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             environment: ProcessInfo.processInfo.environment,
-            stdin: ProcessRunner.devNull, stdout: ProcessRunner.devNull, stderr: ProcessRunner.devNull)
-        for _ in 0..<100 {
-            if Self.accepts(port: port) { return }
-            usleep(50_000)
+            stdin: ProcessRunner.devNull, stdout: ProcessRunner.devNull, stderr: ProcessRunner.devNull))
+        guard await eventually(timeout: .seconds(30), interval: .milliseconds(50), { Self.accepts(port: port) }) else {
+            redis.stop()
+            throw TestFailure("redis-server did not start on port \(port)")
         }
-        throw TestFailure("redis-server did not start on port \(port)")
+        return redis
     }
 
     /// Whether something accepts TCP connections on the loopback port.

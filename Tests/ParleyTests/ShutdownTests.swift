@@ -47,9 +47,9 @@ import Testing
         #expect(stopped.graceful && stopped.termination?.succeeded == true,
                 "\(moment): exit 0 on SIGTERM within the grace, got \(String(describing: stopped.termination)):\n\(server.output.suffix(3_000))")
         guard let jobId else { return }
-        let store = try await SQLiteStore.open(path: data.appendingPathComponent("parley.sqlite").path, logger: TestLogger.make())
-        let items = try await store.items(jobId: jobId)
-        try await store.close()
+        let items = try await SQLiteStore.withOpen(path: data.appendingPathComponent("parley.sqlite").path, logger: TestLogger.make()) {
+            try await $0.items(jobId: jobId)
+        }
         #expect(items.allSatisfy { $0.status == .queued || $0.status == .succeeded }, "\(Set(items.map(\.status)))")
         #expect(items.allSatisfy { $0.leaseOwner == nil }, "no lease survives a graceful stop")
     }

@@ -25,11 +25,13 @@ enum TestLogger {
     }
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held. A cancelled
+/// test (one past its time limit) stops polling at once instead of spinning.
 func eventually(timeout: Duration = .seconds(30), interval: Duration = .milliseconds(100), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
+        if Task.isCancelled { return false }
         try? await Task.sleep(for: interval)
     }
     return try await condition()
