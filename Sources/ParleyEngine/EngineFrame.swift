@@ -3,8 +3,12 @@ import Foundation
 /// The wire framing shared with `engine/`: a 4-byte big-endian header length,
 /// the JSON header, then an optional raw payload whose length the header gives.
 public enum EngineFrame {
-    /// The largest header either side accepts.
-    public static let maxHeaderBytes = 16 * 1024 * 1024
+    /// The protocol version both sides speak: 2 added progress frames before an answer.
+    public static let protocolVersion = 2
+
+    /// The largest header either side accepts (the engine's `MAX_HEADER_BYTES`): it carries a
+    /// call's answers, and the engine fails the largest of them rather than write more.
+    public static let maxHeaderBytes = 64 * 1024 * 1024
     /// The largest payload the engine reads (its `MAX_PAYLOAD_BYTES`).
     public static let maxPayloadBytes = 2 * 1024 * 1024 * 1024 - 1
 

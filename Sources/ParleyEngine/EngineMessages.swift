@@ -89,6 +89,20 @@ struct EngineStatus: Decodable {
 /// The answer to `hello`.
 struct EngineHello: Decodable {
     var device: String?
+    var version: String?
+    /// The protocol the engine speaks (`PROTOCOL_VERSION` in `engine/parley_engine`).
+    var `protocol`: Int?
+
+    /// Refuses an engine that speaks another protocol than `EngineFrame.protocolVersion` (an
+    /// `engine/` directory from another checkout), with a message that says so, instead of
+    /// misreading its frames later.
+    func checkProtocol() throws {
+        guard `protocol` == EngineFrame.protocolVersion else {
+            throw ParleyError.engineUnavailable(
+                "the engine at PARLEY_ENGINE_DIR speaks protocol \(`protocol`.map(String.init) ?? "none") (version \(version ?? "?")); "
+                + "this parley speaks \(EngineFrame.protocolVersion): use the engine/ directory of the same checkout")
+        }
+    }
 }
 
 /// The answer to `load`: what the loaded model can do.

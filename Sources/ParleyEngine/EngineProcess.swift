@@ -98,6 +98,7 @@ final class EngineProcess: Sendable {
         do {
             let hello = try Self.decode(EngineHello.self, try await exchange(
                 running, EngineRequest(op: "hello", id: nextId()), timeout: configuration.startTimeout))
+            try hello.checkProtocol()
             let load = try Self.decode(EngineLoadResponse.self, try await exchange(
                 running, EngineRequest(op: "load", id: nextId(), model: model.name, path: model.path,
                                        kind: model.kind.rawValue, config: model.config),

@@ -13,7 +13,8 @@ from typing import BinaryIO, Optional
 
 logger = logging.getLogger(__name__)
 
-MAX_HEADER_BYTES = 16 * 1024 * 1024
+# A header holds a call's answers: a 4-hour transcript with word times is a few MB.
+MAX_HEADER_BYTES = 64 * 1024 * 1024
 MAX_PAYLOAD_BYTES = 2 * 1024 * 1024 * 1024 - 1
 
 
@@ -69,11 +70,34 @@ def read_frame(stream: BinaryIO) -> Optional[Frame]:
     return Frame(header=header, payload=payload)
 
 
+def encode_header(header: dict) -> bytes:
+    return json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def fit_answer(header: dict, limit: int = MAX_HEADER_BYTES) -> dict:
+    """The answer, with its largest per-item results replaced by a retryable
+    ``engine_answer_too_large`` error until its header fits ``limit``, so an answer never
+    breaks the framing (which the caller would take for a crash)."""
+    results = header.get("results")
+    if not isinstance(results, list) or len(encode_header(header)) <= limit:
+        return header
+    sized = sorted(range(len(results)), key=lambda i: len(encode_header(results[i])), reverse=True)
+    results = list(results)
+    for index in sized:
+        logger.warning("item %s: its answer is too large for one frame", results[index].get("id"))
+        results[index] = {"id": results[index].get("id"), "ok": False, "error": {
+            "code": "engine_answer_too_large", "retryable": True,
+            "message": "the item's result does not fit in one engine answer next to its batch's"}}
+        if len(encode_header(dict(header, results=results))) <= limit:
+            break
+    return dict(header, results=results)
+
+
 def write_frame(stream: BinaryIO, header: dict, payload: bytes = b"") -> None:
     """Writes one frame and flushes it."""
     if payload:
         header = dict(header, payload_length=len(payload))
-    raw = json.dumps(header, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    raw = encode_header(header)
     stream.write(struct.pack(">I", len(raw)))
     stream.write(raw)
     if payload:

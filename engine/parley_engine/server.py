@@ -6,12 +6,11 @@ the last frame, so a call is cut off when it stops making progress, not when it 
 
 import logging
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Dict, List, Optional
+from typing import BinaryIO, Callable, Dict, Optional
 
 from . import PROTOCOL_VERSION, __version__
-from .audio import decode
 from .errors import EngineError, unknown_model
-from .protocol import Frame, read_frame, write_frame
+from .protocol import Frame, fit_answer, read_frame, write_frame
 from .asr_router import AsrRouter, load_asr
 from .transcription import Strategy, transcribe_items
 from .translation import TextItem, TranslationService, load_registry
@@ -43,7 +42,6 @@ class Server:
             "hello": self._hello,
             "load": self._load,
             "transcribe": lambda f: self._transcribe(f, notify),
-            "detect_language": self._detect_language,
             "translate": self._translate,
             "shutdown": self._shutdown,
         }
@@ -79,20 +77,6 @@ class Server:
             raise unknown_model(name)
         return self.models[name]
 
-    def _per_item(self, frame: Frame, work: Callable[[dict, bytes], dict]) -> dict:
-        results: List[dict] = []
-        for item in frame.header.get("items", []):
-            offset, length = int(item.get("offset", 0)), int(item.get("length", 0))
-            try:
-                results.append({"id": item["id"], "ok": True, "result": work(item, frame.payload[offset : offset + length])})
-            except EngineError as exc:
-                results.append({"id": item["id"], "ok": False, "error": exc.to_dict()})
-            except Exception as exc:  # one bad item never fails its batch
-                logger.exception("item %s failed", item.get("id"))
-                error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)
-                results.append({"id": item["id"], "ok": False, "error": error.to_dict()})
-        return {"results": results}
-
     def _transcribe(self, frame: Frame, notify: Optional[Callable[[dict], None]]) -> dict:
         model = self._model(frame)
 
@@ -102,15 +86,6 @@ class Server:
 
         items = frame.header.get("items", [])
         return {"results": transcribe_items(model, items, frame.payload, self.settings.strategy, progress)}
-
-    def _detect_language(self, frame: Frame) -> dict:
-        model = self._model(frame)
-
-        def work(item: dict, data: bytes) -> dict:
-            language, probability, _ = model.primary.model.detect_language(decode(data))
-            return {"language": language, "language_probability": round(float(probability), 4)}
-
-        return self._per_item(frame, work)
 
     def _translate(self, frame: Frame) -> dict:
         name = frame.header.get("model", "")
@@ -148,7 +123,7 @@ class Server:
 
             try:
                 body = self.handle(frame, notify)
-                write_frame(writer, dict(body, id=request_id, ok=True))
+                write_frame(writer, fit_answer(dict(body, id=request_id, ok=True)))
             except EngineError as exc:
                 write_frame(writer, {"id": request_id, "ok": False, "error": exc.to_dict()})
             except Exception as exc:

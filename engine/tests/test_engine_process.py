@@ -88,12 +88,6 @@ def test_unknown_model_and_operation(engine):
     assert engine({"op": "dance", "id": "y"})["error"]["code"] == "bad_request"
 
 
-def test_detect_language(engine, english_wav):
-    items = [{"id": "en", "offset": 0, "length": len(english_wav)}]
-    reply = engine({"op": "detect_language", "id": "d", "model": "whisper-base", "items": items}, english_wav)
-    assert reply["results"][0]["result"]["language"] == "en"
-
-
 def test_translate_operation_with_the_default_registry(engine):
     loaded = engine({"op": "load", "id": "lt", "model": "translation", "kind": "translation", "path": ""})
     assert loaded["ok"] and any(p["source"] == "en" and p["target"] == "pt" for p in loaded["pairs"])

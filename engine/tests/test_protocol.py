@@ -56,3 +56,17 @@ def test_truncated_payload_raises():
     data = buf.getvalue()[:-2]
     with pytest.raises(ProtocolError):
         read_frame(io.BytesIO(data))
+
+
+def test_an_answer_too_large_for_a_frame_fails_its_largest_items_only():
+    from parley_engine.protocol import encode_header, fit_answer
+
+    results = [{"id": f"i{n}", "ok": True, "result": {"text": "x" * size}} for n, size in enumerate([10, 5000, 20, 3000])]
+    answer = {"id": "t", "ok": True, "results": results}
+    assert fit_answer(answer, limit=10_000) is answer
+    fitted = fit_answer(answer, limit=4_000)
+    assert len(encode_header(fitted)) <= 4_000
+    codes = [r.get("error", {}).get("code") for r in fitted["results"]]
+    assert codes == [None, "engine_answer_too_large", None, None]
+    assert fitted["results"][1]["error"]["retryable"] is True
+    assert fit_answer({"id": "h", "ok": True, "version": "x" * 100}, limit=10) == {"id": "h", "ok": True, "version": "x" * 100}
