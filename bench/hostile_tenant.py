@@ -94,7 +94,7 @@ def main():
     origin = f"http://127.0.0.1:{hostile.server_address[1]}"
     data = tempfile.mkdtemp(prefix="parley-hostile-")
     env = dict(os.environ, PARLEY_ADMIN_KEY=ADMIN_KEY, PARLEY_ROOT=ROOT, PARLEY_LOG_LEVEL="warning",
-               PARLEY_FETCH_ALLOW_HOSTS="127.0.0.1")
+               PARLEY_FETCH_ALLOW_HOSTS="127.0.0.1", PARLEY_WEBHOOK_ALLOW_HOSTS="127.0.0.1")
     log = open(os.path.join(data, "serve.log"), "w")
     server = subprocess.Popen([args.binary, "serve", "--port", str(args.port), "--data-dir", data],
                               env=env, stdout=log, stderr=subprocess.STDOUT)

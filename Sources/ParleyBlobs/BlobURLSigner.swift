@@ -31,17 +31,4 @@ public struct BlobURLSigner: Sendable {
     func signature(_ blobKey: String, expires: Int) -> String {
         HMAC<SHA256>.authenticationCode(for: Data("GET\n\(blobKey)\n\(expires)".utf8), using: key).hexString
     }
-
-    /// The secret kept in `file`, made (32 random bytes, mode 0600) when the file does not exist,
-    /// so every process on the machine signs alike and URLs survive restarts.
-    public static func secret(in file: URL) throws -> Data {
-        if let existing = try? Data(contentsOf: file), existing.count >= 32 { return existing }
-        var generator = SystemRandomNumberGenerator()
-        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: file.path, contents: secret, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
-        }
-        return secret
-    }
 }

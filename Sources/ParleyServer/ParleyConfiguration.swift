@@ -51,6 +51,9 @@ public struct ParleyConfiguration: Sendable {
     public var fetchTimeout: Duration = .seconds(120)
     /// Hosts exempt from the fetch address policy.
     public var fetchAllowedHosts: Set<String> = []
+    /// Hosts exempt from the webhook address policy: a list of its own, so an internal host
+    /// that audio may come from is not also a target a tenant can aim a webhook at.
+    public var webhookAllowedHosts: Set<String> = []
     /// Bearer JWTs accepted beside API keys; nil accepts API keys only.
     public var jwt: JWTSettings?
     /// Signs the local blob store's time-limited URLs; nil keeps one in `<data dir>/url-signing.key`.

@@ -85,7 +85,7 @@ public final class ParleyServer: Sendable {
             blobs = store
         } else {
             let secret = try configuration.urlSigningSecret
-                ?? BlobURLSigner.secret(in: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("url-signing.key"))
+                ?? SecretFile.load(URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("url-signing.key"))
             blobs = try LocalBlobStore(root: configuration.blobDirectory, signer: BlobURLSigner(secret: secret))
         }
         let server = ParleyServer(
@@ -120,7 +120,7 @@ public final class ParleyServer: Sendable {
             var webhooks = WebhookConfiguration(owner: configuration.worker.id)
             webhooks.baseDelay = configuration.webhookRetryBase
             webhooks.timeout = configuration.webhookTimeout
-            webhooks.allowedHosts = configuration.fetchAllowedHosts
+            webhooks.allowedHosts = configuration.webhookAllowedHosts
             services.append(WebhookService(store: store, configuration: webhooks, logger: logger))
         }
         if configuration.runAPI {

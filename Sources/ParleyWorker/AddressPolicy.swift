@@ -26,9 +26,15 @@ public enum AddressPolicy {
         if a[0..<10].allSatisfy({ $0 == 0 }) && a[10] == 0xff && a[11] == 0xff { // ::ffff:a.b.c.d
             return isForbiddenV4(Array(a[12..<16]))
         }
+        if a[0..<12].allSatisfy({ $0 == 0 }) { return true }                    // ::a.b.c.d, IPv4-compatible (deprecated)
+        if a[0..<6] == [0x00, 0x64, 0xff, 0x9b, 0x00, 0x01] { return true }      // 64:ff9b:1::/48 local-use NAT64
         if a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b { return isForbiddenV4(Array(a[12..<16])) }
+        if a[0] == 0x20 && a[1] == 0x02 { return isForbiddenV4(Array(a[2..<6])) } // 2002::/16 6to4, its IPv4 inside
+        if a[0..<4] == [0x20, 0x01, 0x00, 0x00] { return true }                 // 2001::/32 Teredo (IPv4 hidden inside)
+        if a[0..<8] == [0x01, 0x00, 0, 0, 0, 0, 0, 0] { return true }           // 100::/64 discard-only
         if a[0] & 0xfe == 0xfc { return true }                                  // fc00::/7 unique local
         if a[0] == 0xfe && a[1] & 0xc0 == 0x80 { return true }                  // fe80::/10 link-local
+        if a[0] == 0xfe && a[1] & 0xc0 == 0xc0 { return true }                  // fec0::/10 site-local (deprecated)
         if a[0] == 0xff { return true }                                         // multicast
         return a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8     // 2001:db8::/32 documentation
     }

@@ -123,8 +123,9 @@ public struct AudioFetcher: Sendable {
         guard !allowed.contains(bare(host).lowercased()), !allowed.contains(host.lowercased()) else { return nil }
         let addresses = try await resolve(host)
         guard let first = addresses.first else { throw ParleyError.urlUnreachable("\(host) does not resolve") }
-        if let bad = addresses.first(where: AddressPolicy.isForbidden) {
-            throw ParleyError.urlForbidden("\(host) resolves to \(bad), a non-public address")
+        if addresses.contains(where: AddressPolicy.isForbidden) {
+            // Which address is not said: a tenant learns nothing of the internal network.
+            throw ParleyError.urlForbidden("\(host) is not a public address; only public hosts are fetched")
         }
         return first
     }

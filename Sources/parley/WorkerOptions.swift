@@ -14,6 +14,8 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Items claimed per batch (PARLEY_BATCH_SIZE, default 8).") var batchSize: Int?
     @Option(help: "Comma-separated hosts exempt from the audio_url address policy (PARLEY_FETCH_ALLOW_HOSTS).")
     var fetchAllowHosts: String?
+    @Option(help: "Comma-separated hosts exempt from the webhook address policy (PARLEY_WEBHOOK_ALLOW_HOSTS).")
+    var webhookAllowHosts: String?
     @Option(help: "asr+nmt to English: text (a text model when one serves the pair, else Whisper) or whisper (PARLEY_SPEECH_TO_ENGLISH).")
     var speechToEnglish: String?
 
@@ -35,7 +37,10 @@ struct WorkerOptions: ParsableArguments {
         if let value = Environment.bool("PARLEY_ENGINE_CHUNKING") { configuration.engine.chunking = value }
         if let value = Environment.bool("PARLEY_ENGINE_PACKING") { configuration.engine.packing = value }
         if let hosts = fetchAllowHosts ?? Environment.string("PARLEY_FETCH_ALLOW_HOSTS") {
-            configuration.fetchAllowedHosts = Set(hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+            configuration.fetchAllowedHosts = Self.hosts(hosts)
+        }
+        if let hosts = webhookAllowHosts ?? Environment.string("PARLEY_WEBHOOK_ALLOW_HOSTS") {
+            configuration.webhookAllowedHosts = Self.hosts(hosts)
         }
         if let value = speechToEnglish ?? Environment.string("PARLEY_SPEECH_TO_ENGLISH") {
             guard let policy = SpeechToEnglish(rawValue: value) else {
@@ -59,5 +64,10 @@ struct WorkerOptions: ParsableArguments {
         case "echo": configuration.echoDelay = .milliseconds(Environment.int("PARLEY_ECHO_DELAY_MS") ?? 0)
         default: throw ValidationError("PARLEY_ENGINE must be sidecar or echo")
         }
+    }
+
+    /// Host names from a comma-separated list, lowercased.
+    static func hosts(_ list: String) -> Set<String> {
+        Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
     }
 }

@@ -64,6 +64,14 @@ import Testing
             ] {
                 #expect(await Self.code(fetcher, url) == "url_forbidden", "\(url)")
             }
+            // The message names the host the tenant gave, never the address it resolved to.
+            do {
+                _ = try await fetcher.fetch("http://localhost:\(port)/audio")
+                Issue.record("localhost was fetched")
+            } catch let error as ParleyError {
+                #expect(!error.message.contains("127.0.0.1") && !error.message.contains("::1"), "\(error.message)")
+                #expect(error.message.contains("localhost"), "\(error.message)")
+            }
         }
     }
 

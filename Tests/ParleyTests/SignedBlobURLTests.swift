@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ParleyCore
 @testable import ParleyBlobs
 @testable import ParleyServer
 
@@ -24,11 +25,29 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
         let file = directory.url.appendingPathComponent("url-signing.key")
-        let first = try BlobURLSigner.secret(in: file)
-        let second = try BlobURLSigner.secret(in: file)
+        let first = try SecretFile.load(file)
+        let second = try SecretFile.load(file)
         #expect(first.count == 32 && second == first)
         let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["url-signing.key"], "no temporary file left")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        #expect(throws: SecretFile.Failure.self) { try SecretFile.load(file) }
+        try Data(count: 5).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        #expect(throws: SecretFile.Failure.self) { try SecretFile.load(file) }
+    }
+
+    /// Processes starting at once on an empty data directory all end up with one secret.
+    @Test func secretsMadeAtOnceAreOne() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let file = directory.url.appendingPathComponent("data/url-signing.key")
+        let secrets = await withTaskGroup(of: Data?.self) { group in
+            for _ in 0..<16 { group.addTask { try? SecretFile.load(file) } }
+            return await group.reduce(into: [Data?]()) { $0.append($1) }
+        }
+        #expect(secrets.count == 16 && secrets.allSatisfy { $0 != nil } && Set(secrets.compactMap { $0 }).count == 1)
     }
 
     @Test func resultsDownloadWithoutAKeyUntilTheURLIsTamperedWith() async throws {

@@ -47,7 +47,7 @@ final class WebhookReceiver: Sendable {
 @Suite(.timeLimit(.minutes(5))) struct WebhookTests {
     static func configure(_ configuration: inout ParleyConfiguration) {
         configuration.echoDelay = .zero
-        configuration.fetchAllowedHosts = ["127.0.0.1"]
+        configuration.webhookAllowedHosts = ["127.0.0.1"]
         configuration.webhookRetryBase = 200
     }
 
@@ -219,10 +219,13 @@ final class WebhookReceiver: Sendable {
         }
     }
 
+    /// Refused even where audio may come from that host: fetches and webhooks have their own
+    /// allow-lists, so a tenant cannot aim a webhook at an internal storage host.
     @Test func webhooksToPrivateAddressesAreRefusedPerAttempt() async throws {
         try await LiveServer.with(worker: true, configure: {
             $0.echoDelay = .zero
             $0.webhookRetryBase = 60_000
+            $0.fetchAllowedHosts = ["127.0.0.1"]
         }) { server in
             let created = try await server.post("/v1/jobs", json: [
                 "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": "http://127.0.0.1:9/hook",
