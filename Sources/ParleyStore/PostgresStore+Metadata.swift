@@ -102,15 +102,22 @@ extension PostgresStore: MetadataStore {
             ).first else { return nil }
             if job.status.isTerminal { return job }
             let now = audit.at
+            let cancelQueued = { @Sendable (db: PostgresConnection) in
+                try await db.rows(
+                    """
+                    UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
+                    WHERE job_id = \(id) AND status = 'queued' RETURNING id
+                    """,
+                    logger: logger) { try $0.string("id") }.count
+            }
             // Items before the job row: the same lock order as claiming and finishing.
-            let cancelled = try await db.rows(
-                """
-                UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                WHERE job_id = \(id) AND status = 'queued' RETURNING id
-                """,
-                logger: logger) { try $0.string("id") }.count
+            var cancelled = try await cancelQueued(db)
             try await db.run("UPDATE jobs SET cancel_requested = true WHERE id = \(id)", logger: logger)
             guard let locked = try await db.lockedJob(id, logger: logger) else { return nil }
+            // Again under the job's lock: a finish that held the job row between the first pass
+            // and this lock may have put an item back in the queue for a retry. Any later finish
+            // waits for this transaction and then sees `cancel_requested`.
+            cancelled += try await cancelQueued(db)
             try await db.adjust(locked, now: now, logger: logger) { $0.move(cancelled, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit, logger: logger)
             return try await db.rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first

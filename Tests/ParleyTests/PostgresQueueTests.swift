@@ -31,6 +31,51 @@ import Testing
         }
     }
 
+    /// A finish that requeues an item for a retry while a cancel is under way (it holds the job
+    /// row after the cancel's first pass over queued items) leaves no queued item in the
+    /// cancelled job: the cancel passes over queued items again under the job's lock.
+    @Test func aRetryBetweenTheStepsOfACancelLeavesNoQueuedItem() async throws {
+        try await TestDatabase.withStore { store in
+            let (job, _) = try await seedJob(store, count: 2)
+            let running = try #require(try await store.claim(model: "m", limit: 1, owner: "w", lease: 60_000, now: 2_000).first)
+            let logger = TestLogger.make()
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // The finisher: holds the job row until the cancel waits for it, then requeues.
+                    try await store.transaction { db in
+                        try await db.run("SELECT id FROM jobs WHERE id = \(job.id) FOR UPDATE", logger: logger)
+                        holding.yield()
+                        let waiting = await eventually(timeout: .seconds(60), interval: .milliseconds(20)) {
+                            let count = try? await store.read { other in
+                                try await other.rows("""
+                                    SELECT count(*) AS n FROM pg_stat_activity
+                                    WHERE datname = current_database() AND wait_event_type = 'Lock'
+                                    """, logger: logger) { try $0.int("n") }
+                            }
+                            return (count?.first ?? 0) > 0
+                        }
+                        #expect(waiting, "the cancel waits for the job row")
+                        try await db.run("""
+                            UPDATE items SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL WHERE id = \(running.id)
+                            """, logger: logger)
+                        try await db.run("UPDATE jobs SET queued = queued + 1, running = running - 1 WHERE id = \(job.id)", logger: logger)
+                    }
+                }
+                for await _ in held { break }
+                group.addTask {
+                    _ = try await store.cancelJob(id: job.id, ownerKeyId: "key_a",
+                                                  audit: AuditEntry(at: 2_500, keyId: "key_a", action: "job.cancel", target: job.id))
+                }
+                try await group.waitForAll()
+            }
+            let items = try await store.items(jobId: job.id)
+            #expect(items.allSatisfy { $0.status == .cancelled }, "\(items.map(\.status))")
+            let final = try #require(try await store.job(id: job.id, ownerKeyId: "key_a"))
+            #expect(final.status == .cancelled && final.counts.queued == 0 && final.counts.cancelled == 2, "\(final.counts)")
+        }
+    }
+
     @Test func concurrentRescuersRescueEachItemOnce() async throws {
         try await TestDatabase.withStore { store in
             let (job, _) = try await seedJob(store, count: 120)
