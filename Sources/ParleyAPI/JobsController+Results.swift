@@ -75,8 +75,12 @@ extension JobsController {
         }
     }
 
+    /// The archive entry that lists the items without a result.
+    static let failuresEntry = "failed items.txt"
+
     /// `GET /v1/jobs/{id}/results.zip?format=srt`: every succeeded item's result as
-    /// `<item>.<ext>`, and `failed.txt` naming the items without one. Streamed entry by entry.
+    /// `<item>.<ext>`, and `failed items.txt` naming the items without one (item ids hold no
+    /// space, so no item's entry takes that name). Streamed entry by entry; ZIP64 when large.
     @Sendable func resultsArchive(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
         let format = try Self.format(request, default: .srt)
@@ -95,7 +99,7 @@ extension JobsController {
             }
             if !failures.isEmpty {
                 let text = "item\tstatus\terror_code\terror_message\n" + failures.joined(separator: "\n") + "\n"
-                try await writer.write(ByteBuffer(bytes: archive.entry("failed.txt", data: Array(text.utf8))))
+                try await writer.write(ByteBuffer(bytes: archive.entry(Self.failuresEntry, data: Array(text.utf8))))
             }
             try await writer.write(ByteBuffer(bytes: archive.end()))
             try await writer.finish(nil)
