@@ -65,15 +65,20 @@ public struct KeyService: Sendable {
 
     /// A token subject as a key row, made on first sight, so its jobs, quotas, usage, rate
     /// bucket and webhook secret work as any key's; the token's scopes apply to this request.
+    /// A token that grants none of Parley's scopes is refused before any row is made (a token
+    /// the identity provider issued for another application creates nothing here).
     /// Revoking the row (`parley keys revoke jwt_...`) shuts the subject out.
     func subjectKey(_ subject: TokenSubject) async throws -> APIKeyRecord {
+        guard !subject.scopes.isEmpty else {
+            throw ParleyError(code: "forbidden", message: "the bearer token grants none of Parley's scopes", status: 403)
+        }
         var record: APIKeyRecord
         if let existing = try await store.key(prefix: subject.id) {
             record = existing
         } else {
             let fresh = APIKeyRecord(
                 id: subject.id, prefix: subject.id, secretHash: APIKeyCodec.hash(APIKeyCodec.generate().key), owner: subject.owner,
-                scopes: subject.scopes.isEmpty ? [.jobsRead] : subject.scopes, rate: defaultRate, createdAt: .now())
+                scopes: subject.scopes, rate: defaultRate, createdAt: .now())
             do {
                 try await store.createKey(fresh, audit: AuditEntry(keyId: nil, action: "subject.create", target: fresh.id))
                 record = fresh

@@ -64,6 +64,15 @@ import Testing
             let readOnly = try await Self.hs256(Self.claims(sub: "carol", scope: "jobs:read"))
             let forbidden = try await server.post("/v1/jobs", json: ["job_type": "nmt", "items": [["id": "a", "text": "hi", "tgt_lng": "pt"]]], key: readOnly)
             #expect(forbidden.status == 403, "scopes come from the token: \(forbidden.text)")
+
+            // A token with none of Parley's scopes is refused, and no key row is made for it.
+            let keysBefore = try await server.server.store.countKeys()
+            for scope in ["", "openid profile"] {
+                let none = try await Self.hs256(Self.claims(sub: "dave", scope: scope))
+                let refused = try await server.get("/v1/usage", key: none)
+                #expect(refused.status == 403 && refused.errorCode == "forbidden", "scope '\(scope)': \(refused.text)")
+            }
+            #expect(try await server.server.store.countKeys() == keysBefore, "no row for a token without scopes")
         }
     }
 }
