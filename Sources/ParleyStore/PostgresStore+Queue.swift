@@ -48,7 +48,7 @@ extension PostgresStore: QueueStore {
         let logger = logger
         return try await transaction { db in
             guard let item = try await db.runningItem(itemId, owner: owner, logger: logger) else { return false }
-            try await db.settle(item, outcome: outcome, now: now, logger: logger)
+            try await db.settle(item, now: now, logger: logger) { .settle(outcome, cancelRequested: $0.cancelRequested, now: now) }
             return true
         }
     }
@@ -59,8 +59,7 @@ extension PostgresStore: QueueStore {
             var released = 0
             for id in itemIds.sorted() {
                 guard let item = try await db.runningItem(id, owner: owner, logger: logger) else { continue }
-                try await db.run("UPDATE items SET attempts = GREATEST(attempts - 1, 0) WHERE id = \(id)", logger: logger)
-                try await db.settle(item, outcome: .retry(.workerLost, runAfter: now), now: now, logger: logger, recordError: false)
+                try await db.settle(item, now: now, logger: logger) { .release(cancelRequested: $0.cancelRequested, now: now) }
                 released += 1
             }
             if released > 0 { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
@@ -74,49 +73,29 @@ extension PostgresStore: QueueStore {
             // SKIP LOCKED: rescuers in other processes take other rows, or none.
             let expired = try await db.rows(
                 """
-                SELECT id, job_id, attempts >= max_attempts AS last FROM items
+                SELECT id, job_id, attempts, max_attempts FROM items
                 WHERE status = 'running' AND lease_expires_at < \(now)
                 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
                 """,
-                logger: logger) { (id: try $0.string("id"), jobId: try $0.string("job_id"), last: try $0.bool("last")) }
-            // Per job, a few set-wise statements and one counter update, job rows in id order (items,
-            // then jobs: the lock order of claiming and finishing), so rescuers hold a job row briefly.
+                logger: logger) { (id: try $0.string("id"), jobId: try $0.string("job_id"), attempts: try $0.int("attempts"),
+                                   maxAttempts: try $0.int("max_attempts")) }
+            // Per job, one set-wise statement per kind of transition and one counter update, job rows
+            // in id order (items, then jobs: the lock order of claiming and finishing), so rescuers
+            // hold a job row briefly.
             for (jobId, items) in Dictionary(grouping: expired, by: \.jobId).sorted(by: { $0.key < $1.key }) {
                 guard let job = try await db.lockedJob(jobId, logger: logger) else { continue }
-                let lost = ParleyError.workerLost
-                let cancel = job.cancelRequested ? items.map(\.id) : []
-                let fail = job.cancelRequested ? [] : items.filter(\.last).map(\.id)
-                let requeue = job.cancelRequested ? [] : items.filter { !$0.last }.map(\.id)
-                if !cancel.isEmpty {
-                    try await db.run(
-                        """
-                        UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                        WHERE id = ANY(\(cancel))
-                        """,
-                        logger: logger)
+                let decided = items.map { item in
+                    (id: item.id, transition: ItemTransition.rescue(
+                        attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: job.cancelRequested, now: now))
                 }
-                if !fail.isEmpty {
-                    try await db.run(
-                        """
-                        UPDATE items SET status = 'failed', error_code = \(lost.code), error_message = \(lost.message),
-                          finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                        WHERE id = ANY(\(fail))
-                        """,
-                        logger: logger)
+                let groups = Dictionary(grouping: decided, by: \.transition.status).values.compactMap { group in
+                    group.first.map { (transition: $0.transition, ids: group.map(\.id)) }
                 }
-                if !requeue.isEmpty {
-                    try await db.run(
-                        """
-                        UPDATE items SET status = 'queued', run_after = \(now), error_code = \(lost.code),
-                          error_message = \(lost.message), lease_owner = NULL, lease_expires_at = NULL
-                        WHERE id = ANY(\(requeue))
-                        """,
-                        logger: logger)
+                for group in groups {
+                    try await db.apply(group.transition, to: group.ids, ownerKeyId: job.ownerKeyId, now: now, logger: logger)
                 }
                 try await db.adjust(job, now: now, logger: logger) { counts in
-                    counts.move(cancel.count, from: .running, to: .cancelled)
-                    counts.move(fail.count, from: .running, to: .failed)
-                    counts.move(requeue.count, from: .running, to: .queued)
+                    for group in groups { group.transition.move(&counts, items: group.ids.count) }
                 }
             }
             if !expired.isEmpty { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
@@ -135,60 +114,68 @@ extension PostgresConnection {
             logger: logger) { try $0.item() }.first
     }
 
-    /// Moves a locked running item to where `outcome` says, or to `cancelled` when its job was cancelled,
-    /// and updates the job's counters in the same transaction.
-    func settle(_ item: JobItem, outcome: ItemOutcome, now: Millis, logger: Logger, recordError: Bool = true) async throws {
+    /// Moves a locked running item as `decide` says, given its job (locked), and updates the
+    /// job's counters in the same transaction.
+    func settle(_ item: JobItem, now: Millis, logger: Logger, _ decide: (Job) -> ItemTransition) async throws {
         guard let job = try await lockedJob(item.jobId, logger: logger) else { return }
-        let target: ItemStatus
-        switch (job.cancelRequested, outcome) {
-        case (true, _):
-            target = .cancelled
+        let transition = decide(job)
+        try await apply(transition, to: [item.id], ownerKeyId: item.ownerKeyId, now: now, logger: logger)
+        try await adjust(job, now: now, logger: logger) { transition.move(&$0) }
+    }
+
+    /// Writes a transition to running items the caller has locked; a success is also charged
+    /// to its key's daily usage.
+    func apply(_ transition: ItemTransition, to ids: [String], ownerKeyId: String, now: Millis, logger: Logger) async throws {
+        let refund = transition.refundsAttempt ? 1 : 0
+        let (code, message) = transition.error.recorded
+        switch transition.status {
+        case .succeeded:
+            let meta = transition.metadata
             try await run(
                 """
-                UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(item.id)
-                """,
-                logger: logger)
-        case (false, .succeeded(let resultRef, let meta)):
-            target = .succeeded
-            try await run(
-                """
-                UPDATE items SET status = 'succeeded', result_ref = \(resultRef), model_used = \(meta.modelUsed),
-                  detected_language = \(meta.detectedLanguage), language_probability = \(meta.languageProbability),
-                  audio_seconds = \(meta.audioSeconds), error_code = NULL, error_message = NULL,
-                  finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(item.id)
+                UPDATE items SET status = 'succeeded', result_ref = \(transition.resultRef), model_used = \(meta?.modelUsed),
+                  detected_language = \(meta?.detectedLanguage), language_probability = \(meta?.languageProbability),
+                  audio_seconds = \(meta?.audioSeconds), error_code = NULL, error_message = NULL,
+                  finished_at = \(transition.finishedAt), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ANY(\(ids))
                 """,
                 logger: logger)
             try await run(
                 """
                 INSERT INTO usage_daily AS u (owner_key_id, day, audio_seconds, characters)
-                VALUES (\(item.ownerKeyId), \(Usage.day(now)), \(meta.audioSeconds ?? 0), \(meta.characters ?? 0))
+                VALUES (\(ownerKeyId), \(Usage.day(now)), \((meta?.audioSeconds ?? 0) * Double(ids.count)), \((meta?.characters ?? 0) * ids.count))
                 ON CONFLICT (owner_key_id, day) DO UPDATE SET audio_seconds = u.audio_seconds + EXCLUDED.audio_seconds,
                   characters = u.characters + EXCLUDED.characters
                 """,
                 logger: logger)
-        case (false, .failed(let error)):
-            target = .failed
+        case .failed:
             try await run(
                 """
-                UPDATE items SET status = 'failed', error_code = \(error.code), error_message = \(error.message),
-                  finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(item.id)
+                UPDATE items SET status = 'failed', error_code = \(code), error_message = \(message), finished_at = \(transition.finishedAt),
+                  attempts = GREATEST(attempts - \(refund), 0), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ANY(\(ids))
                 """,
                 logger: logger)
-        case (false, .retry(let error, let runAfter)):
-            target = .queued
-            // A release keeps the item's last error: NULL binds leave the columns as they are.
-            let (code, message) = recordError ? (error.code, error.message) : (nil, nil)
+        case .queued:
+            // A kept error binds NULL, which leaves the columns as they are.
             try await run(
                 """
-                UPDATE items SET status = 'queued', run_after = \(runAfter), error_code = COALESCE(\(code), error_code),
-                  error_message = COALESCE(\(message), error_message), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = \(item.id)
+                UPDATE items SET status = 'queued', run_after = \(transition.runAfter ?? now), error_code = COALESCE(\(code), error_code),
+                  error_message = COALESCE(\(message), error_message), attempts = GREATEST(attempts - \(refund), 0),
+                  lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ANY(\(ids))
                 """,
                 logger: logger)
+        case .cancelled:
+            try await run(
+                """
+                UPDATE items SET status = 'cancelled', finished_at = \(transition.finishedAt),
+                  attempts = GREATEST(attempts - \(refund), 0), lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ANY(\(ids))
+                """,
+                logger: logger)
+        case .running:
+            return  // never a transition's target
         }
-        try await adjust(job, now: now, logger: logger) { $0.move(from: .running, to: target) }
     }
 }

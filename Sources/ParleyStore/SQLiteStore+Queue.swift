@@ -49,7 +49,7 @@ extension SQLiteStore: QueueStore {
     public func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool {
         try await transaction { db in
             guard let item = try await db.runningItem(itemId, owner: owner) else { return false }
-            try await db.settle(item, outcome: outcome, now: now)
+            try await db.settle(item, now: now) { .settle(outcome, cancelRequested: $0.cancelRequested, now: now) }
             return true
         }
     }
@@ -59,8 +59,7 @@ extension SQLiteStore: QueueStore {
             var released = 0
             for id in itemIds {
                 guard let item = try await db.runningItem(id, owner: owner) else { continue }
-                try await db.run("UPDATE items SET attempts = MAX(attempts - 1, 0) WHERE id = ?", [.text(id)])
-                try await db.settle(item, outcome: .retry(.workerLost, runAfter: now), now: now, recordError: false)
+                try await db.settle(item, now: now) { .release(cancelRequested: $0.cancelRequested, now: now) }
                 released += 1
             }
             return released
@@ -73,9 +72,9 @@ extension SQLiteStore: QueueStore {
                 "SELECT * FROM items WHERE status = 'running' AND lease_expires_at < ?", [.millis(now)]
             ).map { try $0.item() }
             for item in expired {
-                let outcome: ItemOutcome = item.attempts >= item.maxAttempts
-                    ? .failed(.workerLost) : .retry(.workerLost, runAfter: now)
-                try await db.settle(item, outcome: outcome, now: now)
+                try await db.settle(item, now: now) {
+                    .rescue(attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: $0.cancelRequested, now: now)
+                }
             }
             if !expired.isEmpty { logger.warning("rescued expired leases", metadata: ["count": "\(expired.count)"]) }
             return expired.count
@@ -90,50 +89,55 @@ extension SQLiteSession {
         ).first?.item()
     }
 
-    /// Moves a running item to where `outcome` says, or to `cancelled` when its job was cancelled.
-    func settle(_ item: JobItem, outcome: ItemOutcome, now: Millis, recordError: Bool = true) async throws {
+    /// Moves a running item as `decide` says, given its job, and updates the job's counters.
+    func settle(_ item: JobItem, now: Millis, _ decide: (Job) -> ItemTransition) async throws {
         guard let job = try await job(item.jobId) else { return }
-        let cancelRequested = job.cancelRequested
+        let transition = decide(job)
+        try await apply(transition, to: item, now: now)
+        try await adjust(job, now: now) { transition.move(&$0) }
+    }
+
+    /// Writes a transition to a running item; a success is also charged to its key's daily usage.
+    func apply(_ transition: ItemTransition, to item: JobItem, now: Millis) async throws {
         let clearLease = "lease_owner = NULL, lease_expires_at = NULL"
-        let target: ItemStatus
-        switch (cancelRequested, outcome) {
-        case (true, _):
-            target = .cancelled
-            try await run("UPDATE items SET status = 'cancelled', finished_at = ?, \(clearLease) WHERE id = ?",
-                          [.millis(now), .text(item.id)])
-        case (false, .succeeded(let resultRef, let meta)):
-            target = .succeeded
+        let attempts = "attempts = MAX(attempts - \(transition.refundsAttempt ? 1 : 0), 0)"
+        let (code, message) = transition.error.recorded
+        let finishedAt = SQLiteData.millis(transition.finishedAt)
+        switch transition.status {
+        case .succeeded:
+            let meta = transition.metadata
             try await run(
                 """
                 UPDATE items SET status = 'succeeded', result_ref = ?, model_used = ?, detected_language = ?,
                   language_probability = ?, audio_seconds = ?, error_code = NULL, error_message = NULL,
                   finished_at = ?, \(clearLease) WHERE id = ?
                 """,
-                [.text(resultRef), .text(meta.modelUsed), .optionalText(meta.detectedLanguage),
-                 .optionalFloat(meta.languageProbability), .optionalFloat(meta.audioSeconds), .millis(now), .text(item.id)])
+                [.optionalText(transition.resultRef), .optionalText(meta?.modelUsed), .optionalText(meta?.detectedLanguage),
+                 .optionalFloat(meta?.languageProbability), .optionalFloat(meta?.audioSeconds), finishedAt, .text(item.id)])
             try await run(
                 """
                 INSERT INTO usage_daily (owner_key_id, day, audio_seconds, characters) VALUES (?, ?, ?, ?)
                 ON CONFLICT (owner_key_id, day) DO UPDATE SET audio_seconds = audio_seconds + excluded.audio_seconds,
                   characters = characters + excluded.characters
                 """,
-                [.text(item.ownerKeyId), .text(Usage.day(now)), .float(meta.audioSeconds ?? 0), .integer(meta.characters ?? 0)])
-        case (false, .failed(let error)):
-            target = .failed
+                [.text(item.ownerKeyId), .text(Usage.day(now)), .float(meta?.audioSeconds ?? 0), .integer(meta?.characters ?? 0)])
+        case .failed:
             try await run(
-                "UPDATE items SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, \(clearLease) WHERE id = ?",
-                [.text(error.code), .text(error.message), .millis(now), .text(item.id)])
-        case (false, .retry(let error, let runAfter)):
-            target = .queued
-            // A release keeps the item's last error: NULL binds leave the columns as they are.
+                "UPDATE items SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, \(attempts), \(clearLease) WHERE id = ?",
+                [.optionalText(code), .optionalText(message), finishedAt, .text(item.id)])
+        case .queued:
+            // A kept error binds NULL, which leaves the columns as they are.
             try await run(
                 """
                 UPDATE items SET status = 'queued', run_after = ?, error_code = COALESCE(?, error_code),
-                  error_message = COALESCE(?, error_message), \(clearLease) WHERE id = ?
+                  error_message = COALESCE(?, error_message), \(attempts), \(clearLease) WHERE id = ?
                 """,
-                [.millis(runAfter), .optionalText(recordError ? error.code : nil),
-                 .optionalText(recordError ? error.message : nil), .text(item.id)])
+                [.millis(transition.runAfter ?? now), .optionalText(code), .optionalText(message), .text(item.id)])
+        case .cancelled:
+            try await run("UPDATE items SET status = 'cancelled', finished_at = ?, \(attempts), \(clearLease) WHERE id = ?",
+                          [finishedAt, .text(item.id)])
+        case .running:
+            return  // never a transition's target
         }
-        try await adjust(job, now: now) { $0.move(from: .running, to: target) }
     }
 }
