@@ -119,8 +119,8 @@ import Testing
         let clock = ContinuousClock()
         let took = await clock.measure { await #expect(throws: (any Error).self) { try await store.checkReachable() } }
         // Refused at once; the bound only shows it does not retry the way the pool would (forever),
-        // and stays loose because the suite runs this beside CPU-heavy tests.
-        #expect(took < .seconds(30))
+        // and stays loose because the suite runs this beside a dozen engines loading Whisper on 2 cores.
+        #expect(took < .seconds(120))
     }
 
     @Test func settingsParseURLs() throws {

@@ -102,12 +102,12 @@ final class WebhookReceiver: Sendable {
     @Test func aReceiverThatNeverSendsItsBodyHoldsOnlyItsOwnDelivery() async throws {
         let healthy = Mutex<[ContinuousClock.Instant]>([])
         let router = Router()
-        // Headers at once, then no body for 8 s: longer than a POST may take here (2 s).
+        // Headers at once, then no body for 30 s: far longer than a POST may take here (2 s).
         router.post("/stall") { request, _ -> Response in
             var request = request
             _ = try await request.collectBody(upTo: 1 << 20)
             return Response(status: .ok, body: ResponseBody { writer in
-                try await Task.sleep(for: .seconds(8))
+                try await Task.sleep(for: .seconds(30))
                 try await writer.finish(nil)
             })
         }
@@ -135,7 +135,7 @@ final class WebhookReceiver: Sendable {
                 let finished = ContinuousClock.now
                 #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { !healthy.withLock { $0.isEmpty } })
                 let arrived = try #require(healthy.withLock { $0.first })
-                #expect(arrived - finished < .seconds(8), "the healthy receiver's webhook did not wait for the stalled one")
+                #expect(arrived - finished < .seconds(20), "the healthy receiver's webhook did not wait for the stalled one (30 s)")
                 let failed = try await eventually(timeout: .seconds(30)) {
                     let deliveries = try await server.get("/v1/jobs/\(slowId)").json["webhook_deliveries"] as? [[String: Any]]
                     let attempts = deliveries?.first?["attempts"] as? [[String: Any]] ?? []
