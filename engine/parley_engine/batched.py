@@ -15,6 +15,7 @@ import numpy as np
 
 from .packing import TimedText
 from .guards import COMPRESSION_RATIO_LIMIT, LOGPROB_FLOOR
+from . import whisper_internals as internals
 from .whisper_backend import Segment, TranscribeOptions, Transcript, WhisperBackend
 
 logger = logging.getLogger(__name__)
@@ -59,49 +60,28 @@ def window_frames(seconds: float) -> int:
 def encode_windows(backend: WhisperBackend, windows: List[np.ndarray], frames: Optional[int] = None):
     """Mel features of each window, padded with silence to ``frames`` (30 s by default), as one encoder batch."""
     model = backend.model
-    frames = frames or model.feature_extractor.nb_max_frames
-    features = np.stack([_pad(model.feature_extractor(samples), frames) for samples in windows])
-    return model.encode(features)
+    frames = frames or internals.max_frames(model)
+    return internals.encode(model, np.stack([_pad(internals.features(model, samples), frames) for samples in windows]))
 
 
 def detect_languages(backend: WhisperBackend, encoder_output) -> List[Tuple[str, float]]:
     """The most likely language of each encoded window, with its probability."""
-    ranked = backend.model.model.detect_language(encoder_output)
-    return [(best[0][0][2:-2], float(best[0][1])) for best in ranked]
+    return internals.detect_languages(backend.model, encoder_output)
 
 
 def decode_windows(
     backend: WhisperBackend, encoder_output, prompts: List[WindowPrompt], beam_size: int, seconds: float = WINDOW_SECONDS
 ) -> List[DecodedWindow]:
     """Decodes encoded windows of ``seconds`` with timestamps; segments are in window time."""
-    from faster_whisper.tokenizer import Tokenizer
-    from faster_whisper.transcribe import get_compression_ratio
-
     model = backend.model
-    tokenizers = [
-        Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task=p.task, language=p.language) for p in prompts
-    ]
-    results = model.model.generate(
-        encoder_output,
-        [model.get_prompt(t, previous_tokens=[], without_timestamps=False) for t in tokenizers],
-        beam_size=beam_size,
-        max_length=model.max_length,
-        return_scores=True,
-        return_no_speech_prob=True,
-        suppress_blank=True,
-        suppress_tokens=[-1],
-        max_initial_timestamp_index=50,
-    )
+    tokenizers = [internals.tokenizer(model, p.task, p.language) for p in prompts]
     decoded = []
-    for tokenizer, result in zip(tokenizers, results):
+    for tokenizer, result in zip(tokenizers, internals.generate(model, encoder_output, tokenizers, beam_size)):
         tokens = result.sequences_ids[0]
-        pieces, _, _ = model._split_segments_by_timestamps(
-            tokenizer=tokenizer, tokens=tokens, time_offset=0.0,
-            segment_size=window_frames(seconds), segment_duration=seconds, seek=0,
-        )
+        pieces = internals.split_at_timestamps(model, tokenizer, tokens, window_frames(seconds), seconds)
         text = tokenizer.decode([t for t in tokens if t < tokenizer.eot])
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1)
-        ratio = get_compression_ratio(text) if text.strip() else 0.0
+        ratio = internals.compression_ratio(text)
         scores = dict(avg_logprob=round(float(avg_logprob), 4), no_speech_prob=round(float(result.no_speech_prob), 4),
                       compression_ratio=round(float(ratio), 4))
         segments = [

@@ -10,13 +10,14 @@ from typing import List, Optional
 
 from .speech import SpeechMap
 from .whisper_backend import Segment, Transcript
+from .whisper_internals import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
-# faster-whisper's defaults (TranscriptionOptions): beyond these a decoding is not trusted (and a
+# faster-whisper's own defaults, read from it: beyond these a decoding is not trusted (and a
 # transcript whose mean log-probability is under the floor is marked low confidence).
-COMPRESSION_RATIO_LIMIT = 2.4
-LOGPROB_FLOOR = -1.0
+COMPRESSION_RATIO_LIMIT = DEFAULTS.compression_ratio_threshold
+LOGPROB_FLOOR = DEFAULTS.log_prob_threshold
 NO_SPEECH_LIMIT = 0.6
 # Speech under a segment that outweighs a high no-speech probability (faster-whisper's rule
 # would drop, for example, espeak German translated to English at 0.606 and -1.13).

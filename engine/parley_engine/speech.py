@@ -16,6 +16,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from .audio import SAMPLING_RATE
+from .whisper_internals import speech_timestamps
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,7 @@ class SpeechMap:
 
 def find_speech(samples: np.ndarray) -> SpeechMap:
     """The speech spans of decoded 16 kHz audio (a few milliseconds per second of audio)."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
     if samples.size == 0 or float(np.max(np.abs(samples))) < SILENCE_PEAK:
         return SpeechMap()
-    spans = get_speech_timestamps(samples, VadOptions())
+    spans = speech_timestamps(samples)
     return SpeechMap([(s["start"] / SAMPLING_RATE, s["end"] / SAMPLING_RATE) for s in spans])

@@ -25,6 +25,7 @@ from .batched import (
 )
 from .packing import GAP_SECONDS, WINDOW_LIMIT_SECONDS, Piece, TimedText, Window, plan_windows, split_segments
 from .whisper_backend import TranscribeOptions, Transcript, WhisperBackend
+from .whisper_internals import speech_timestamps
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +172,7 @@ def _speech_after(audio: np.ndarray, heard: float) -> Optional[int]:
     start = int(heard * SAMPLING_RATE)
     if audio.shape[0] - start < CONTINUE_SECONDS * SAMPLING_RATE:
         return None
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    speech = get_speech_timestamps(audio[start:], VadOptions(min_speech_duration_ms=250))
+    speech = speech_timestamps(audio[start:], min_speech_duration_ms=250)
     return speech[0]["start"] if speech else None
 
 
@@ -181,10 +180,8 @@ def _spans(samples: np.ndarray) -> List[Tuple[int, int]]:
     """The whole of a short item, or the VAD speech chunks of a long one (each at most one window)."""
     if samples.shape[0] <= WINDOW_LIMIT_SECONDS * SAMPLING_RATE:
         return [(0, samples.shape[0])]
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
     limit = int(WINDOW_LIMIT_SECONDS * SAMPLING_RATE)
-    speech = get_speech_timestamps(samples, VadOptions(max_speech_duration_s=WINDOW_LIMIT_SECONDS - 1))
+    speech = speech_timestamps(samples, max_speech_duration_s=WINDOW_LIMIT_SECONDS - 1)
     chunks: List[Tuple[int, int]] = []
     for span in speech:
         if chunks and span["end"] - chunks[-1][0] <= limit and span["start"] - chunks[-1][1] <= MAX_GAP_SECONDS * SAMPLING_RATE:
