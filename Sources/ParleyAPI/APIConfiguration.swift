@@ -18,6 +18,8 @@ public struct APIConfiguration: Sendable {
     public var readRateMultiplier: Int
     /// How long `POST /v1/audio/*` waits for its item before cancelling it with 504.
     public var syncTimeout: Duration = .seconds(600)
+    /// Bearer-token verifications one client address may ask for, before any key is known.
+    public var tokenVerifications = RateSettings(perMinute: 600, burst: 120)
 
     public init(
         maxBodyBytes: Int = 100 * 1024 * 1024, maxItems: Int = 5_000, maxItemBytes: Int = 50 * 1024 * 1024,

@@ -51,7 +51,8 @@ public enum ParleyRouter {
         let router = Router(context: ParleyContext.self)
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: RequestIdMiddleware(reporter: dependencies.reporter))
-        router.add(middleware: AuthMiddleware(keys: dependencies.keys))
+        router.add(middleware: AuthMiddleware(
+            keys: dependencies.keys, limiter: dependencies.limiter, verifications: dependencies.configuration.tokenVerifications))
         router.add(middleware: RateLimitMiddleware(
             limiter: dependencies.limiter, readMultiplier: dependencies.configuration.readRateMultiplier))
         HealthController(store: dependencies.store, engine: dependencies.engine).register(on: router)

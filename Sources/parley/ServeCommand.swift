@@ -34,6 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.migrate = migrate || Environment.bool("PARLEY_MIGRATE") == true
         configuration.adminKey = Environment.string("PARLEY_ADMIN_KEY")
         configuration.jwt = try Self.jwtSettings()
+        if let perMinute = Environment.int("PARLEY_JWT_VERIFICATIONS_PER_MINUTE") {
+            configuration.api.tokenVerifications = RateSettings(perMinute: max(1, perMinute), burst: max(1, perMinute / 5))
+        }
         if let url = redisURL ?? Environment.string("PARLEY_REDIS_URL") {
             do {
                 configuration.redis = try RedisSettings(url: url)

@@ -1,6 +1,7 @@
 import Foundation
 import JWTKit
 import Testing
+import ParleyCore
 @testable import ParleyAuth
 @testable import ParleyServer
 
@@ -73,6 +74,23 @@ import Testing
                 #expect(refused.status == 403 && refused.errorCode == "forbidden", "scope '\(scope)': \(refused.text)")
             }
             #expect(try await server.server.store.countKeys() == keysBefore, "no row for a token without scopes")
+        }
+    }
+
+    /// Forged tokens from one address are refused before their signatures are checked, once the
+    /// address has used its verifications; API keys are not drawn from that bucket.
+    @Test func tokenVerificationsAreRateLimitedPerAddress() async throws {
+        try await LiveServer.with(worker: false, configure: {
+            $0.jwt = JWTSettings(hmacSecret: Self.secret, issuer: Self.issuer, audience: "parley")
+            $0.api.tokenVerifications = RateSettings(perMinute: 1, burst: 3)
+        }) { server in
+            let forged = try await Self.hs256(Self.claims(), secret: "another-secret-of-at-least-32-bytes-long!!")
+            var statuses: [Int] = []
+            for _ in 0..<5 { statuses.append(try await server.get("/v1/usage", key: forged).status) }
+            #expect(statuses == [401, 401, 401, 429, 429], "\(statuses)")
+            let limited = try await server.get("/v1/usage", key: try await Self.hs256(Self.claims()))
+            #expect(limited.status == 429 && limited.headers["retry-after"] != nil, "a valid token waits its turn too")
+            #expect(try await server.get("/v1/usage", key: LiveServer.adminKey).status == 200, "API keys are not limited here")
         }
     }
 }
