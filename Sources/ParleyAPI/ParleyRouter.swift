@@ -25,12 +25,16 @@ public struct APIDependencies: Sendable {
     public var metrics: MetricsEndpoint?
     /// Where unexpected errors are reported.
     public var reporter: (any ErrorReporter)?
+    /// Signs the local blob store's download URLs, served under `/v1/blobs/`; nil where the
+    /// blob store presigns its own (S3).
+    public var urlSigner: BlobURLSigner?
 
     public init(
         store: any MetadataStore & WebhookStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
         engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration,
-        metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil
+        metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil, urlSigner: BlobURLSigner? = nil
     ) {
+        self.urlSigner = urlSigner
         self.store = store
         self.blobs = blobs
         self.limiter = limiter
@@ -67,7 +71,7 @@ public enum ParleyRouter {
         UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
         WebhooksController().register(on: router)
         DocsController().register(on: router)
-        if let signer = (dependencies.blobs as? LocalBlobStore)?.signer {
+        if let signer = dependencies.urlSigner {
             BlobsController(blobs: dependencies.blobs, signer: signer).register(on: router)
         }
         OpenAIAudioController(

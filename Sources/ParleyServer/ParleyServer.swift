@@ -23,6 +23,8 @@ public final class ParleyServer: Sendable {
     public let configuration: ParleyConfiguration
     public let backend: StoreBackend
     public let blobs: any BlobStore
+    /// Signs and checks the local blob store's download URLs; nil where S3 presigns its own.
+    let urlSigner: BlobURLSigner?
     public let keys: KeyService
     /// The model sidecar, when this process runs a worker on the real engine.
     public let engine: SidecarEngine?
@@ -36,12 +38,13 @@ public final class ParleyServer: Sendable {
     public var store: any ParleyDataStore { backend.store }
 
     init(
-        configuration: ParleyConfiguration, backend: StoreBackend, blobs: any BlobStore, keys: KeyService,
-        engine: SidecarEngine?, inference: (any InferenceEngine)?, reporter: SentryReporter?, logger: Logger
+        configuration: ParleyConfiguration, backend: StoreBackend, blobs: any BlobStore, urlSigner: BlobURLSigner?,
+        keys: KeyService, engine: SidecarEngine?, inference: (any InferenceEngine)?, reporter: SentryReporter?, logger: Logger
     ) {
         self.configuration = configuration
         self.backend = backend
         self.blobs = blobs
+        self.urlSigner = urlSigner
         self.keys = keys
         self.engine = engine
         self.inference = inference
@@ -79,6 +82,7 @@ public final class ParleyServer: Sendable {
             }
         }
         let blobs: any BlobStore
+        var urlSigner: BlobURLSigner?
         if let s3 = configuration.s3 {
             let store = S3BlobStore(settings: s3)
             try await store.createBucketIfNeeded()  // fails fast on a wrong endpoint or secret
@@ -86,10 +90,12 @@ public final class ParleyServer: Sendable {
         } else {
             let secret = try configuration.urlSigningSecret
                 ?? SecretFile.load(URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("url-signing.key"))
-            blobs = try LocalBlobStore(root: configuration.blobDirectory, signer: BlobURLSigner(secret: secret))
+            let signer = BlobURLSigner(secret: secret)
+            blobs = try LocalBlobStore(root: configuration.blobDirectory, signer: signer)
+            urlSigner = signer
         }
         let server = ParleyServer(
-            configuration: configuration, backend: backend, blobs: blobs,
+            configuration: configuration, backend: backend, blobs: blobs, urlSigner: urlSigner,
             keys: keys, engine: engine, inference: inference, reporter: reporter, logger: logger)
         return server
     }
@@ -162,7 +168,7 @@ public final class ParleyServer: Sendable {
             asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
             configuration: configuration.api,
             metrics: configuration.exportMetrics ? metricsEndpoint : nil,
-            reporter: reporter))
+            reporter: reporter, urlSigner: urlSigner))
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
