@@ -26,6 +26,10 @@ let package = Package(
     targets: [
         .target(name: "ParleyCore"),
         .target(name: "CParleySpawn"),
+        .target(name: "ParleySigning", dependencies: [
+            "ParleyCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "ParleyStore", dependencies: [
             "ParleyCore",
             .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -64,7 +68,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "ParleyWorker", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyEngine", "ParleyAuth",
+            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyEngine", "ParleySigning",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,7 +76,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "ParleyAPI", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyEngine",
+            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyEngine", "ParleySigning",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -105,7 +109,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ParleyTests", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth",
+            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleySigning",
             "ParleyEngine", "ParleyWorker", "ParleyAPI", "ParleyServer", "ParleyClient",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import ParleyAuth
 import ParleyCore
 
 /// How `/metrics` renders and who may read it.
@@ -28,7 +27,7 @@ struct MetricsController {
     @Sendable func metrics(_ request: Request, context: ParleyContext) async throws -> Response {
         if let token = endpoint.token {
             let presented = request.headers[.authorization].map { $0.replacingOccurrences(of: "Bearer ", with: "") } ?? ""
-            guard APIKeyCodec.constantTimeEquals(presented, token) else {
+            guard ConstantTime.equals(presented, token) else {
                 throw ParleyError.unauthorized
             }
         }

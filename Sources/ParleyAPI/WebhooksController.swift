@@ -1,5 +1,5 @@
 import Hummingbird
-import ParleyAuth
+import ParleySigning
 import ParleyCore
 
 /// `GET /v1/webhooks/secret`: the calling key's webhook signing secret, to verify `Parley-Signature`.

@@ -58,7 +58,7 @@ public struct KeyService: Sendable {
         guard !presented.isEmpty, presented.utf8.count <= 512,
               let record = try await store.key(prefix: APIKeyCodec.prefix(of: presented)),
               record.revokedAt == nil,
-              APIKeyCodec.constantTimeEquals(record.secretHash, APIKeyCodec.hash(presented))
+              ConstantTime.equals(record.secretHash, APIKeyCodec.hash(presented))
         else { throw ParleyError.unauthorized }
         return record
     }

@@ -22,10 +22,7 @@ public struct BlobURLSigner: Sendable {
     /// Whether `signature` signs `blobKey` until `expires`, and `expires` is not past `now`.
     public func verify(_ blobKey: String, expires: Int, signature: String, now: Int) -> Bool {
         guard expires >= now else { return false }
-        let expected = Array(self.signature(blobKey, expires: expires).utf8)
-        let given = Array(signature.utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        return ConstantTime.equals(self.signature(blobKey, expires: expires), signature)
     }
 
     func signature(_ blobKey: String, expires: Int) -> String {

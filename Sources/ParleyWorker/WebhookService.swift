@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOCore
-import ParleyAuth
+import ParleySigning
 import ParleyCore
 import ParleyStore
 import ServiceLifecycle

@@ -1,5 +1,6 @@
 import Testing
 @testable import ParleyAuth
+import ParleyCore
 
 @Suite(.timeLimit(.minutes(5))) struct APIKeyCodecTests {
     @Test func generatedKeysParseToTheirPrefix() {
@@ -22,9 +23,9 @@ import Testing
     }
 
     @Test func constantTimeEquality() {
-        #expect(APIKeyCodec.constantTimeEquals("abc", "abc"))
-        #expect(!APIKeyCodec.constantTimeEquals("abc", "abd"))
-        #expect(!APIKeyCodec.constantTimeEquals("abc", "abcd"))
-        #expect(APIKeyCodec.constantTimeEquals("", ""))
+        #expect(ConstantTime.equals("abc", "abc"))
+        #expect(!ConstantTime.equals("abc", "abd"))
+        #expect(!ConstantTime.equals("abc", "abcd"))
+        #expect(ConstantTime.equals("", ""))
     }
 }

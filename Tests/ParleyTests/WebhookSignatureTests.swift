@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import ParleyAuth
+@testable import ParleySigning
 @testable import ParleyCore
 
 /// The webhook signature and retry schedule: pure values, no sockets.

@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 import Testing
-@testable import ParleyAuth
+@testable import ParleySigning
 @testable import ParleyCore
 @testable import ParleyServer
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import ParleyCore
 
 /// Signs webhook bodies the way receivers verify them: `Parley-Signature: t=<unix seconds>,v1=<hex>`,
 /// where `<hex>` is HMAC-SHA256 over `"<t>.<body>"` with the key's webhook secret.
@@ -33,7 +34,7 @@ public enum WebhookSignature {
         }
         guard let timestamp, abs(now - timestamp) <= tolerance else { return false }
         let expected = mac(secret: secret, timestamp: timestamp, body: body)
-        return signatures.contains { APIKeyCodec.constantTimeEquals($0, expected) }
+        return signatures.contains { ConstantTime.equals($0, expected) }
     }
 
     static func mac(secret: String, timestamp: Int, body: Data) -> String {
