@@ -9,7 +9,7 @@ import ParleyStore
 
 /// `/v1/jobs`: create, read, list and cancel jobs, and read their results.
 struct JobsController {
-    let store: any MetadataStore & WebhookStore
+    let store: any MetadataStore & WebhookReader
     let blobs: any BlobStore
     let signal: WorkSignal
     let configuration: APIConfiguration

@@ -9,7 +9,7 @@ import ParleyStore
 
 /// What the HTTP API needs from the rest of Parley.
 public struct APIDependencies: Sendable {
-    public var store: any MetadataStore & WebhookStore
+    public var store: any MetadataStore & WebhookReader
     public var blobs: any BlobStore
     public var limiter: any RateLimiter
     public var keys: KeyService
@@ -30,7 +30,7 @@ public struct APIDependencies: Sendable {
     public var urlSigner: BlobURLSigner?
 
     public init(
-        store: any MetadataStore & WebhookStore, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
+        store: any MetadataStore & WebhookReader, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
         engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration,
         metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil, urlSigner: BlobURLSigner? = nil
     ) {

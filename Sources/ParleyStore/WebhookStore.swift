@@ -14,9 +14,15 @@ public struct WebhookContext: Sendable {
     }
 }
 
-/// The durable queue of webhook deliveries. A delivery is queued in the transaction that
-/// ends its job, so a crash between the job ending and the POST loses nothing.
-public protocol WebhookStore: Sendable {
+/// What the API may read of webhook deliveries: a job's, to show on the job.
+public protocol WebhookReader: Sendable {
+    /// A job's deliveries, oldest first.
+    func webhookDeliveries(jobId: String) async throws -> [WebhookDelivery]
+}
+
+/// The durable queue of webhook deliveries, for the worker's sender. A delivery is queued in
+/// the transaction that ends its job, so a crash between the job ending and the POST loses nothing.
+public protocol WebhookStore: WebhookReader {
     /// Leases up to `limit` due pending deliveries to `owner` until `now + lease`; a delivery
     /// whose lease expired (its sender died) is due again. Safe from many processes at once.
     func claimWebhooks(limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [WebhookDelivery]
@@ -25,8 +31,6 @@ public protocol WebhookStore: Sendable {
     /// Stores a delivery after an attempt and ends the lease; false, changing nothing, when
     /// `owner` no longer holds it.
     func recordWebhook(_ delivery: WebhookDelivery, owner: String) async throws -> Bool
-    /// A job's deliveries, oldest first.
-    func webhookDeliveries(jobId: String) async throws -> [WebhookDelivery]
 }
 
 extension WebhookDelivery {
