@@ -26,6 +26,9 @@ let package = Package(
     targets: [
         .target(name: "ParleyCore"),
         .target(name: "CParleySpawn"),
+        .target(name: "ParleyObservability", dependencies: [
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
         .target(name: "ParleySigning", dependencies: [
             "ParleyCore",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -48,7 +51,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
         .target(name: "ParleyLimits", dependencies: [
-            "ParleyCore",
+            "ParleyCore", "ParleyObservability",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -61,14 +64,14 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .target(name: "ParleyEngine", dependencies: [
-            "ParleyCore", "CParleySpawn",
+            "ParleyCore", "ParleyObservability", "CParleySpawn",
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "ParleyWorker", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyEngine", "ParleySigning",
+            "ParleyCore", "ParleyObservability", "ParleyStore", "ParleyBlobs", "ParleyEngine", "ParleySigning",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -76,7 +79,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         .target(name: "ParleyAPI", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyEngine", "ParleySigning",
+            "ParleyCore", "ParleyObservability", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleyEngine", "ParleySigning",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -85,7 +88,7 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
         ], resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/docs.html")]),
         .target(name: "ParleyServer", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth",
+            "ParleyCore", "ParleyObservability", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth",
             "ParleyEngine", "ParleyWorker", "ParleyAPI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -109,7 +112,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "ParleyTests", dependencies: [
-            "ParleyCore", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleySigning",
+            "ParleyCore", "ParleyObservability", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth", "ParleySigning",
             "ParleyEngine", "ParleyWorker", "ParleyAPI", "ParleyServer", "ParleyClient",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,6 +6,7 @@ import Metrics
 import ParleyBlobs
 import ParleyCore
 import ParleyStore
+import ParleyObservability
 
 /// `/v1/jobs`: create, read, list and cancel jobs, and read their results.
 struct JobsController {

@@ -3,6 +3,7 @@ import Hummingbird
 import Metrics
 import ParleyCore
 import ParleyEngine
+import ParleyObservability
 
 /// Counts and times every request by route template (never by id), method and status.
 public struct MetricsMiddleware: RouterMiddleware {

@@ -5,6 +5,7 @@ import Metrics
 import ParleyBlobs
 import ParleyCore
 import ParleyStore
+import ParleyObservability
 
 /// OpenAI-compatible synchronous speech endpoints: `POST /v1/audio/transcriptions` and
 /// `POST /v1/audio/translations`. Each request becomes a one-item job at the top priority,

@@ -3,6 +3,7 @@ import Hummingbird
 import Metrics
 import ParleyCore
 import ParleyLimits
+import ParleyObservability
 
 /// Applies the caller's token bucket per route class and reports it in
 /// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` on every response;

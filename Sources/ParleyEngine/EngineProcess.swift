@@ -4,6 +4,7 @@ import Metrics
 import NIOPosix
 import ParleyCore
 import Synchronization
+import ParleyObservability
 
 /// One `engine/` child process with one model loaded, spoken to over stdio.
 ///

@@ -4,6 +4,7 @@ import Metrics
 import NIOPosix
 import ParleyCore
 import ServiceLifecycle
+import ParleyObservability
 
 /// Runs models in supervised `engine/` child processes (Python, CTranslate2).
 ///

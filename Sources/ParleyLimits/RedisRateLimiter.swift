@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Synchronization
 import ParleyCore
+import ParleyObservability
 
 /// What the API does while Redis cannot answer.
 public enum RateLimitFailureMode: String, Sendable {

@@ -1,6 +1,7 @@
 import Metrics
 import ParleyCore
 import Prometheus
+import ParleyObservability
 
 /// The process-wide Prometheus registry behind swift-metrics.
 public enum PrometheusExport {

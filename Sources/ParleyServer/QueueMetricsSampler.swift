@@ -3,6 +3,7 @@ import Metrics
 import ParleyCore
 import ParleyStore
 import ServiceLifecycle
+import ParleyObservability
 
 /// Samples queue depth from the store into the `parley_queue_items` gauge.
 struct QueueMetricsSampler: Service {

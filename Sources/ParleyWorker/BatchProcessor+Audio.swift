@@ -2,6 +2,7 @@ import Foundation
 import ParleyCore
 import Metrics
 import ParleyEngine
+import ParleyObservability
 
 extension BatchProcessor {
     /// Transcribes audio items; `asr+nmt` items then translate their transcript. Inputs are

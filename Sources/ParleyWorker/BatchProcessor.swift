@@ -5,6 +5,7 @@ import ParleyBlobs
 import ParleyCore
 import ParleyEngine
 import ParleyStore
+import ParleyObservability
 
 /// Runs one claimed batch: route, load inputs, infer, store results, and end or
 /// requeue each item under the lease the worker holds.

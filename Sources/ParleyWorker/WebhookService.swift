@@ -8,6 +8,7 @@ import ParleyCore
 import ParleyStore
 import ServiceLifecycle
 import Synchronization
+import ParleyObservability
 
 /// How webhooks are delivered.
 public struct WebhookConfiguration: Sendable {

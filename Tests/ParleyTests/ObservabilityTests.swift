@@ -7,6 +7,7 @@ import Testing
 import ParleyEngine
 @testable import ParleyCore
 @testable import ParleyServer
+import ParleyObservability
 
 /// Metrics, the Prometheus scrape, Sentry reports and the shipped monitoring files.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct ObservabilityTests {
