@@ -10,8 +10,13 @@ struct EngineProgress: Decodable {
         var progress: EngineProgress?
     }
 
+    /// The most a progress frame's header takes (about 60 bytes are written); a larger header
+    /// is an answer, and is not parsed twice.
+    static let maxHeaderBytes = 1_024
+
     /// The progress a frame header carries, or nil when it is an answer.
     static func decode(_ header: Data) -> EngineProgress? {
-        (try? JSONDecoder().decode(Frame.self, from: header))?.progress
+        guard header.count <= maxHeaderBytes else { return nil }
+        return (try? JSONDecoder().decode(Frame.self, from: header))?.progress
     }
 }

@@ -25,6 +25,8 @@ import ParleyCore
         #expect(progress.item == "a" && progress.seconds == 300)
         #expect(EngineProgress.decode(try Self.golden("transcribe_answer.json")) == nil)
         #expect(EngineProgress.decode(try Self.golden("hello_answer.json")) == nil)
+        let padded = #"{"id":"t","progress":{"item":"a","seconds":1},"pad":""# + String(repeating: "x", count: 2_000) + #""}"#
+        #expect(EngineProgress.decode(Data(padded.utf8)) == nil, "a header too large for progress is an answer, parsed once")
     }
 
     @Test func aTranscribeAnswerDecodesItemByItem() throws {

@@ -77,7 +77,7 @@ class SpeechMap:
 
 def find_speech(samples: np.ndarray) -> SpeechMap:
     """The speech spans of decoded 16 kHz audio (a few milliseconds per second of audio)."""
-    if samples.size == 0 or float(np.max(np.abs(samples))) < SILENCE_PEAK:
+    if samples.size == 0 or max(float(samples.max()), -float(samples.min())) < SILENCE_PEAK:
         return SpeechMap()
     spans = speech_timestamps(samples)
     return SpeechMap([(s["start"] / SAMPLING_RATE, s["end"] / SAMPLING_RATE) for s in spans])
