@@ -35,7 +35,7 @@ public struct ParleyConfiguration: Sendable {
     /// (`PARLEY_ENGINE=echo`, for queue tests and benchmarks only).
     public var echoDelay: Duration?
     /// The model group name for Whisper.
-    public var asrModel = "whisper-base"
+    public var asrModel = ModelGroup.asr
     public var engine: SidecarConfiguration
     public var worker = WorkerConfiguration()
     public var api = APIConfiguration()
@@ -73,6 +73,9 @@ public struct ParleyConfiguration: Sendable {
     /// The `environment` and `release` of error reports.
     public var environment = "production"
     public var release = "parley@0.1.0"
+    /// When set, the process shuts down as on SIGTERM once its parent is no longer this pid
+    /// (`PARLEY_EXIT_WITH_PARENT`), so a supervisor that dies leaves no process behind.
+    public var exitWithParent: Int32?
 
     public init(engine: SidecarConfiguration) {
         self.engine = engine
@@ -101,7 +104,7 @@ public enum EngineLocator {
 
     /// Engine settings rooted at `root`: its venv's Python, `engine/`, Whisper base from
     /// `models/whisper-base`, and the translation models of the default registry (Bergamot en<->pt).
-    public static func sidecar(root: URL, modelName: String = "whisper-base", translationModel: String = "translation") -> SidecarConfiguration {
+    public static func sidecar(root: URL, modelName: String = ModelGroup.asr, translationModel: String = ModelGroup.translation) -> SidecarConfiguration {
         SidecarConfiguration(
             python: root.appendingPathComponent("engine/.venv/bin/python").path,
             engineDirectory: root.appendingPathComponent("engine").path,

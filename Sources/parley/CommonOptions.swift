@@ -27,9 +27,11 @@ struct CommonOptions: ParsableArguments {
         var engine = EngineLocator.sidecar(root: root)
         if let python = Environment.string("PARLEY_ENGINE_PYTHON") { engine.python = python }
         if let directory = Environment.string("PARLEY_ENGINE_DIR") { engine.engineDirectory = directory }
-        if let model = Environment.string("PARLEY_MODEL_DIR") { engine.models[0].path = model }
-        if let config = Environment.string("PARLEY_ASR_CONFIG") { engine.models[0].config = config }
-        if let registry = Environment.string("PARLEY_TRANSLATION_REGISTRY") { engine.models[1].path = registry }
+        if let model = Environment.string("PARLEY_MODEL_DIR") { engine.updateModel(ModelGroup.asr) { $0.path = model } }
+        if let config = Environment.string("PARLEY_ASR_CONFIG") { engine.updateModel(ModelGroup.asr) { $0.config = config } }
+        if let registry = Environment.string("PARLEY_TRANSLATION_REGISTRY") {
+            engine.updateModel(ModelGroup.translation) { $0.path = registry }
+        }
         var configuration = ParleyConfiguration(engine: engine)
         configuration.dataDirectory = dataDir ?? Environment.string("PARLEY_DATA_DIR") ?? "./data"
         if let secret = Environment.string("PARLEY_URL_SIGNING_SECRET") {
@@ -64,6 +66,7 @@ struct CommonOptions: ParsableArguments {
             }
         }
         configuration.environment = Environment.string("PARLEY_ENVIRONMENT") ?? configuration.environment
+        configuration.exitWithParent = Environment.int("PARLEY_EXIT_WITH_PARENT").map { Int32($0) }
         if let dsn = Environment.string("PARLEY_SENTRY_DSN") {
             guard let parsed = SentryDSN(dsn) else { throw ValidationError("PARLEY_SENTRY_DSN is not a DSN (https://key@host/project)") }
             configuration.sentryDSN = parsed

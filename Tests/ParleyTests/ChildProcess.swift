@@ -6,13 +6,15 @@ final class ChildProcess: Sendable {
     let process: SpawnedProcess
     let log: URL
 
-    /// Starts the debug binary with `arguments`, the test's environment plus `environment`.
+    /// Starts the debug binary with `arguments`, the test's environment plus `environment`;
+    /// it shuts itself down if the test process dies before stopping it.
     init(_ arguments: [String], environment: [String: String], log: URL) throws {
         self.log = log
         let descriptor = try ProcessRunner.openForAppending(log.path)
         defer { close(descriptor) }
+        let inherited = ProcessInfo.processInfo.environment.merging(["PARLEY_EXIT_WITH_PARENT": "\(getpid())"]) { $1 }
         process = try SpawnedProcess.spawn(
-            LoggingTests.binary.path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+            LoggingTests.binary.path, arguments, environment: inherited.merging(environment) { $1 },
             stdin: ProcessRunner.devNull, stdout: descriptor, stderr: descriptor)
     }
 
