@@ -30,7 +30,7 @@ extension JobsController {
 
     func resultView(_ item: JobItem) async throws -> ItemResultView {
         var view = ItemResultView(id: item.clientId, status: item.status.rawValue)
-        if item.status == .succeeded { view.result = try await loadResult(item) }
+        if item.status == .succeeded { view.result = try await renderer.load(item) }
         if item.status == .failed, let code = item.errorCode {
             view.error = ItemErrorView(code: code, message: item.errorMessage ?? "")
         }
@@ -48,7 +48,7 @@ extension JobsController {
             throw ParleyError(code: "result_unavailable", message: "item \(itemId) is \(item.status.rawValue); it has no result",
                               status: 409)
         }
-        let body = try Self.render(try await loadResult(item), format: format, task: item.options?.task)
+        let body = try ResultRenderer.render(try await renderer.load(item), format: format, task: item.options?.task)
         return JSONResponse.body(.ok, body, contentType: format.contentType)
     }
 
@@ -59,20 +59,6 @@ extension JobsController {
             throw ParleyError.invalidValue("format", "format must be one of json, verbose_json, text, srt, vtt, tsv")
         }
         return format
-    }
-
-    /// A result in a download format.
-    static func render(_ result: ItemResult, format: SubtitleFormatter.Format, task: String?) throws -> Data {
-        switch format {
-        case .json: return try JSONResponse.encode(result)
-        case .text: return Data((result.text + "\n").utf8)
-        case .srt: return Data(SubtitleFormatter.srt(result.segments).utf8)
-        case .vtt: return Data(SubtitleFormatter.vtt(result.segments).utf8)
-        case .tsv: return Data(SubtitleFormatter.tsv(result.segments).utf8)
-        case .verboseJSON:
-            let words = result.segments.contains { $0.words != nil }
-            return try JSONResponse.encode(VerboseTranscript(result, task: task ?? "transcribe", words: words))
-        }
     }
 
     /// The archive entry that lists the items without a result.
@@ -94,7 +80,7 @@ extension JobsController {
                     failures.append("\(item.clientId)\t\(item.status.rawValue)\t\(item.errorCode ?? "")\t\(item.errorMessage ?? "")")
                     continue
                 }
-                let data = try Self.render(try await controller.loadResult(item), format: format, task: item.options?.task)
+                let data = try ResultRenderer.render(try await controller.renderer.load(item), format: format, task: item.options?.task)
                 try await writer.write(ByteBuffer(bytes: archive.entry("\(item.clientId).\(format.fileExtension)", data: Array(data))))
             }
             if !failures.isEmpty {
@@ -120,12 +106,5 @@ extension JobsController {
             throw ParleyError.notFound("stored audio of item \(itemId)")
         }
         return JSONResponse.blob(key, size: size, from: blobs, contentType: "application/octet-stream")
-    }
-
-    func loadResult(_ item: JobItem) async throws -> ItemResult {
-        guard let ref = item.resultRef, let data = try await blobs.get(ref) else {
-            throw ParleyError.storageError("the result of item \(item.clientId) is missing from storage")
-        }
-        return try JSONDecoder().decode(ItemResult.self, from: data)
     }
 }

@@ -10,19 +10,30 @@ struct LanguagesController {
         var languages: [String]
     }
 
+    /// How `asr+nmt` speech in `source` reaches `target` (`SpeechTranslationPlan.Route`).
+    struct SpeechRouteView: Encodable {
+        var source: String
+        var target: String
+        var route: String
+    }
+
     struct LanguagesView: Encodable {
         var asr: [ASRView]
         var translation: [TranslationPairInfo]
-        /// Whisper's own speech-to-English translation serves `asr+nmt` to `en` from any ASR language.
+        /// Which model translates speech to English: `whisper-translate` always, or
+        /// `text-model-else-whisper-translate`.
         var speechToEnglish: String
+        var speechTranslation: [SpeechRouteView]
 
         enum CodingKeys: String, CodingKey {
             case asr, translation
             case speechToEnglish = "speech_to_english"
+            case speechTranslation = "speech_translation"
         }
     }
 
     let engine: (any InferenceEngine)?
+    let speechToEnglish: SpeechToEnglish
 
     func register(on router: Router<ParleyContext>) {
         router.get("/v1/languages", use: list)
@@ -34,9 +45,14 @@ struct LanguagesController {
             throw ParleyError.engineUnavailable("this process runs no engine; ask a server that runs workers")
         }
         let capabilities = engine.capabilities()
+        let plan = SpeechTranslationPlan(capabilities: capabilities, policy: speechToEnglish)
+        let spoken = Set(capabilities.asrLanguages.values.joined())
         return try JSONResponse.make(.ok, LanguagesView(
             asr: capabilities.asrLanguages.sorted { $0.key < $1.key }.map { ASRView(model: $0.key, languages: $0.value) },
             translation: capabilities.translationPairs,
-            speechToEnglish: "whisper-translate"))
+            speechToEnglish: speechToEnglish == .whisper ? "whisper-translate" : "text-model-else-whisper-translate",
+            speechTranslation: plan.routes(asrLanguages: Array(spoken)).map {
+                SpeechRouteView(source: $0.source, target: $0.target, route: $0.route.rawValue)
+            }))
     }
 }

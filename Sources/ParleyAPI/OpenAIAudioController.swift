@@ -1,24 +1,23 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Metrics
-import ParleyBlobs
 import ParleyCore
 import ParleyStore
-import ParleyObservability
 
 /// OpenAI-compatible synchronous speech endpoints: `POST /v1/audio/transcriptions` and
 /// `POST /v1/audio/translations`. Each request becomes a one-item job at the top priority,
-/// so it runs on the same workers and limits as batch work, and the answer waits for it.
+/// so it runs on the same workers and limits as batch work, and the answer waits for the
+/// job's end signal.
 struct OpenAIAudioController {
     /// Above every client priority (0–9): synchronous callers are waiting.
     static let priority = 10
+    /// The id of the one item of a synchronous job.
+    static let itemId = "file"
 
     let store: any MetadataStore
-    let blobs: any BlobStore
-    let signal: WorkSignal
-    let configuration: APIConfiguration
-    let asrModel: String
+    let submitter: JobSubmitter
+    let renderer: ResultRenderer
+    var configuration: APIConfiguration { submitter.configuration }
 
     func register(on router: Router<ParleyContext>) {
         router.post("/v1/audio/transcriptions") { request, context in try await handle(request, context: context, task: "transcribe") }
@@ -27,74 +26,39 @@ struct OpenAIAudioController {
 
     func handle(_ request: Request, context: ParleyContext, task: String) async throws -> Response {
         let key = try context.require(.jobsWrite)
-        try await JobsController.requireQuota(key, store: store)
+        try await submitter.admit(key)
         let body = try await RequestDecoding.buffer(request, limit: configuration.maxItemBytes + 1024 * 1024)
         let form = try MultipartForm.parse(body, contentType: request.headers[.contentType])
         let parsed = try OpenAIAudioRequest(form, task: task, maxBytes: configuration.maxItemBytes)
-
-        let now = Millis.now()
-        let job = Job(
-            id: Identifier.make("job"), ownerKeyId: key.id, type: .asr, priority: Self.priority, options: JobOptions(),
-            counts: .allQueued(1), createdAt: now, updatedAt: now)
-        let item = JobItem(
-            id: Identifier.make("itm"), jobId: job.id, clientId: "file", kind: .audio, jobType: .asr,
-            input: .blob("inputs/\(job.id)/file"), srcLng: parsed.language, tgtLng: nil, options: parsed.options,
-            model: asrModel, priority: Self.priority, ownerKeyId: key.id, maxAttempts: configuration.maxAttempts,
-            runAfter: now, createdAt: now)
-        try await blobs.put("inputs/\(job.id)/file", data: Data(buffer: parsed.audio))
-        do {
-            _ = try await store.createJob(job, items: [item], audit: context.audit("job.create", target: job.id))
-        } catch {
-            try? await blobs.delete("inputs/\(job.id)/file")
-            throw error
-        }
-        signal.notify()
-        Counter(label: MetricName.jobsCreated, dimensions: [("job_type", "sync")]).increment()
-        context.logger.info("synchronous transcription queued", metadata: ["job_id": "\(job.id)", "task": "\(task)"])
+        let job = try await submitter.submit(
+            ValidatedJob(
+                type: .asr, priority: Self.priority, options: JobOptions(),
+                items: [.init(clientId: Self.itemId, input: .audio(Data(buffer: parsed.audio)), srcLng: parsed.language, tgtLng: nil)],
+                itemOptions: parsed.options),
+            key: key, metricType: "sync", context: context
+        ).job
 
         let finished = try await waitForItem(job: job, owner: key.id, context: context)
-        guard finished.status == .succeeded, let ref = finished.resultRef, let data = try await blobs.get(ref) else {
-            throw Self.failure(finished)
-        }
-        let result = try JSONDecoder().decode(ItemResult.self, from: data)
-        var response = try render(result, parsed, task: task)
-        response.headers[HTTPField.Name("X-Parley-Job-Id")!] = job.id
-        return response
+        guard finished.status == .succeeded else { throw Self.failure(finished) }
+        let data = try ResultRenderer.render(
+            try await renderer.load(finished), format: parsed.format, task: task,
+            temperature: parsed.options.temperature ?? 0, json: .textOnly)
+        return JSONResponse.body(.ok, data, contentType: parsed.format.contentType, headers: [HTTPField.Name("X-Parley-Job-Id")!: job.id])
     }
 
-    /// Polls the item until it ends; past `syncTimeout` the job is cancelled and the caller gets 504.
+    /// Waits for the job's end signal, then reads its item; past `syncTimeout` the job is
+    /// cancelled and the caller gets 504.
     private func waitForItem(job: Job, owner: String, context: ParleyContext) async throws -> JobItem {
-        let deadline = ContinuousClock.now + configuration.syncTimeout
-        var interval = Duration.milliseconds(20)
-        while ContinuousClock.now < deadline {
-            if let item = try await store.item(jobId: job.id, clientId: "file"),
-               [.succeeded, .failed, .cancelled].contains(item.status) {
-                return item
-            }
-            try await Task.sleep(for: interval)
-            interval = min(interval * 2, .milliseconds(250))
+        let ended = try await store.jobEnds.wait(for: job.id, until: .now + configuration.syncTimeout) {
+            try await store.job(id: job.id, ownerKeyId: owner)?.status.isTerminal ?? true
+        }
+        if ended, let item = try await store.item(jobId: job.id, clientId: Self.itemId), item.status.isTerminal {
+            return item
         }
         _ = try? await store.cancelJob(id: job.id, ownerKeyId: owner, audit: context.audit("job.cancel", target: job.id))
         throw ParleyError(
             code: "timeout", message: "the transcription did not finish within \(configuration.syncTimeout); use POST /v1/jobs for long audio",
             status: 504)
-    }
-
-    private func render(_ result: ItemResult, _ request: OpenAIAudioRequest, task: String) throws -> Response {
-        switch request.format {
-        case .json: return try JSONResponse.make(.ok, ["text": result.text])
-        case .verboseJSON:
-            return try JSONResponse.make(.ok, VerboseTranscript(
-                result, task: task, temperature: request.options.temperature ?? 0, words: request.options.wordTimestamps == true))
-        case .text: return text(result.text + "\n", .text)
-        case .srt: return text(SubtitleFormatter.srt(result.segments), .srt)
-        case .vtt: return text(SubtitleFormatter.vtt(result.segments), .vtt)
-        case .tsv: return text(SubtitleFormatter.tsv(result.segments), .tsv)
-        }
-    }
-
-    private func text(_ body: String, _ format: SubtitleFormatter.Format) -> Response {
-        JSONResponse.body(.ok, Data(body.utf8), contentType: format.contentType)
     }
 
     /// What a failed item means to the caller: its input's fault (400) or the service's (503).

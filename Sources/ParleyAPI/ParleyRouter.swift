@@ -20,6 +20,8 @@ public struct APIDependencies: Sendable {
     public var asrModel: String
     /// The model group that serves text items.
     public var translationModel: String
+    /// Which model translates speech to English, as the workers are configured.
+    public var speechToEnglish: SpeechToEnglish
     public var configuration: APIConfiguration
     /// The `/metrics` route, when metrics are exported.
     public var metrics: MetricsEndpoint?
@@ -31,9 +33,11 @@ public struct APIDependencies: Sendable {
 
     public init(
         store: any MetadataStore & WebhookReader, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
-        engine: (any InferenceEngine)?, asrModel: String, translationModel: String, configuration: APIConfiguration,
-        metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil, urlSigner: BlobURLSigner? = nil
+        engine: (any InferenceEngine)?, asrModel: String, translationModel: String, speechToEnglish: SpeechToEnglish = .text,
+        configuration: APIConfiguration, metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil,
+        urlSigner: BlobURLSigner? = nil
     ) {
+        self.speechToEnglish = speechToEnglish
         self.urlSigner = urlSigner
         self.store = store
         self.blobs = blobs
@@ -61,12 +65,12 @@ public enum ParleyRouter {
             limiter: dependencies.limiter, readMultiplier: dependencies.configuration.readRateMultiplier))
         HealthController(store: dependencies.store, engine: dependencies.engine).register(on: router)
         KeysController(keys: dependencies.keys).register(on: router)
-        JobsController(
+        let submitter = JobSubmitter(
             store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
             configuration: dependencies.configuration, asrModel: dependencies.asrModel,
-            translationModel: dependencies.translationModel
-        ).register(on: router)
-        LanguagesController(engine: dependencies.engine).register(on: router)
+            translationModel: dependencies.translationModel)
+        JobsController(store: dependencies.store, blobs: dependencies.blobs, submitter: submitter).register(on: router)
+        LanguagesController(engine: dependencies.engine, speechToEnglish: dependencies.speechToEnglish).register(on: router)
         UsageController(store: dependencies.store).register(on: router)
         UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
         WebhooksController().register(on: router)
@@ -75,8 +79,7 @@ public enum ParleyRouter {
             BlobsController(blobs: dependencies.blobs, signer: signer).register(on: router)
         }
         OpenAIAudioController(
-            store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
-            configuration: dependencies.configuration, asrModel: dependencies.asrModel
+            store: dependencies.store, submitter: submitter, renderer: ResultRenderer(blobs: dependencies.blobs)
         ).register(on: router)
         if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router

@@ -26,17 +26,12 @@ struct UploadsController {
         router.post("/v1/uploads", use: upload)
     }
 
-    /// Where an upload lives: under its owner's key, so no other key can name it.
-    static func blobKey(_ uploadId: String, owner keyId: String) -> String {
-        "uploads/\(keyId)/\(uploadId)"
-    }
-
     @Sendable func upload(_ request: Request, context: ParleyContext) async throws -> Response {
         let key = try context.require(.jobsWrite)
         let limit = configuration.maxUploadBytes
         try RequestDecoding.refuseDeclaredLength(request, over: limit)
         let id = Identifier.make("upl")
-        let blobKey = Self.blobKey(id, owner: key.id)
+        let blobKey = BlobKey.upload(id, owner: key.id)
         let size: Int
         do {
             size = try await blobs.put(blobKey, chunks: request.body, limit: limit)

@@ -65,7 +65,8 @@ public struct Translation: Sendable, Codable, Equatable {
 
 /// What an item produced: the transcript (for audio) and, for `asr+nmt`, its translation.
 ///
-/// Its JSON form is the engine's wire form and the API's result document alike. For audio it
+/// Its JSON form is the stored result and the API's result document (the engine's wire form
+/// is `EngineTranscript`, mapped into this). For audio it
 /// also says what the speech gate found and how far to trust the text, so a client can filter:
 /// `no_speech` (nothing was decoded: no speech), `speech_seconds`, `avg_logprob`,
 /// `low_confidence` and `dropped_segments` (text the decoding guards removed).

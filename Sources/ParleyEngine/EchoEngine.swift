@@ -42,7 +42,9 @@ public struct EchoEngine: InferenceEngine {
     }
 
     public func capabilities() -> EngineCapabilities {
-        EngineCapabilities(asrLanguages: Dictionary(uniqueKeysWithValues: specs.filter { $0.kind == .whisper }.map { ($0.name, ["en"]) }))
+        EngineCapabilities(
+            asrLanguages: Dictionary(uniqueKeysWithValues: specs.filter { $0.kind == .whisper }.map { ($0.name, ["en"]) }),
+            translatesAnyPair: specs.contains { $0.kind == .translation })
     }
 
     public func health() -> EngineHealth {

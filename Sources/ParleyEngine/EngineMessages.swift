@@ -109,6 +109,13 @@ struct EngineHello: Decodable {
 struct EngineLoadResponse: Decodable, Sendable {
     var languages: [String]?
     var pairs: [TranslationPairInfo]?
+    /// Whether the translator asks an external service for any pair it lists no route for.
+    var anyPair: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case languages, pairs
+        case anyPair = "any_pair"
+    }
 }
 
 /// The answer to a batch operation: one result or error per item.

@@ -108,10 +108,14 @@ public struct EngineCapabilities: Sendable, Equatable {
     /// Languages per ASR model group.
     public var asrLanguages: [String: [String]]
     public var translationPairs: [TranslationPairInfo]
+    /// Whether a translator may serve pairs beyond `translationPairs`: an external service
+    /// that lists no languages, or a translator not loaded yet (its answer decides).
+    public var translatesAnyPair: Bool
 
-    public init(asrLanguages: [String: [String]] = [:], translationPairs: [TranslationPairInfo] = []) {
+    public init(asrLanguages: [String: [String]] = [:], translationPairs: [TranslationPairInfo] = [], translatesAnyPair: Bool = false) {
         self.asrLanguages = asrLanguages
         self.translationPairs = translationPairs
+        self.translatesAnyPair = translatesAnyPair
     }
 }
 

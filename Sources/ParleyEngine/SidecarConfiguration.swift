@@ -78,4 +78,9 @@ public struct SidecarConfiguration: Sendable {
         self.startTimeout = startTimeout
         self.unhealthyAfterFailures = unhealthyAfterFailures
     }
+
+    /// Changes the model group named `name`; a name no group has changes nothing.
+    public mutating func updateModel(_ name: String, _ change: (inout ModelSpec) -> Void) {
+        for index in models.indices where models[index].name == name { change(&models[index]) }
+    }
 }

@@ -145,7 +145,7 @@ public final class SidecarEngine: InferenceEngine, Service {
             payload.append(request.audio)
         }
         let call = EngineRequest(op: "transcribe", id: UUID().uuidString, model: model, items: items)
-        return try await batch(model: model, call, payload: payload, as: ItemResult.self)
+        return try await batch(model: model, call, payload: payload, as: EngineTranscript.self).mapValues { $0.map(\.itemResult) }
     }
 
     public func translate(model: String, requests: [TextTranslationRequest]) async throws -> [String: Result<TextTranslationResult, ParleyError>] {
@@ -184,10 +184,16 @@ public final class SidecarEngine: InferenceEngine, Service {
     public func capabilities() -> EngineCapabilities {
         var capabilities = EngineCapabilities()
         for model in configuration.models {
-            guard let loaded = pools[model.name]?.processes.lazy.compactMap(\.capabilities).first else { continue }
+            guard let loaded = pools[model.name]?.processes.lazy.compactMap(\.capabilities).first else {
+                // Not known while no process of the group has loaded: its answer decides.
+                if model.kind == .translation { capabilities.translatesAnyPair = true }
+                continue
+            }
             switch model.kind {
             case .whisper: capabilities.asrLanguages[model.name] = loaded.languages ?? []
-            case .translation: capabilities.translationPairs += loaded.pairs ?? []
+            case .translation:
+                capabilities.translationPairs += loaded.pairs ?? []
+                capabilities.translatesAnyPair = capabilities.translatesAnyPair || loaded.anyPair == true
             }
         }
         return capabilities

@@ -111,8 +111,11 @@ public final class ParleyServer: Sendable {
         onAdminKey: @escaping @Sendable (String) async -> Void = { _ in },
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
-        var services = backend.services(signal: signal, listen: inference != nil, logger: logger)
+        var services = backend.services(signal: signal, logger: logger)
         if let reporter { services.append(reporter) }
+        if let parent = configuration.exitWithParent {
+            services.append(ParentWatch(parent: parent, interval: .milliseconds(500), logger: logger))
+        }
         services.append(QueueMetricsSampler(
             store: store, models: configuration.engine.models.map(\.name), interval: .seconds(5), logger: logger))
         if let engine { services.append(engine) }
@@ -166,6 +169,7 @@ public final class ParleyServer: Sendable {
         let router = ParleyRouter.build(APIDependencies(
             store: store, blobs: blobs, limiter: limiter, keys: keys, signal: signal, engine: inference,
             asrModel: configuration.asrModel, translationModel: configuration.worker.translationModel,
+            speechToEnglish: configuration.worker.speechToEnglish,
             configuration: configuration.api,
             metrics: configuration.exportMetrics ? metricsEndpoint : nil,
             reporter: reporter, urlSigner: urlSigner))

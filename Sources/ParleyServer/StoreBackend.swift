@@ -29,13 +29,14 @@ public enum StoreBackend: Sendable {
         }
     }
 
-    /// What keeps the store working: the Postgres pool and, for workers, the `LISTEN` wake-ups.
-    /// Run them first in the service group, so they stop last.
-    func services(signal: WorkSignal, listen: Bool, logger: Logger) -> [any Service] {
+    /// What keeps the store working: the Postgres pool and the `LISTEN` wake-ups (of workers
+    /// and of requests waiting for a job's end). Run them first in the service group, so they
+    /// stop last.
+    func services(signal: WorkSignal, logger: Logger) -> [any Service] {
         switch self {
         case .sqlite: []
         case .postgres(let store):
-            [store] + (listen ? [PostgresWorkListener(settings: store.settings, signal: signal, logger: logger)] : [])
+            [store, PostgresWorkListener(settings: store.settings, signal: signal, jobEnds: store.jobEnds, logger: logger)]
         }
     }
 

@@ -57,4 +57,6 @@ public protocol MetadataStore: Sendable {
     func queueDepth() async throws -> [QueueDepth]
     /// Fails when the store cannot answer.
     func ping() async throws
+    /// Announces, in this process, each job's end (whichever process ended it).
+    var jobEnds: JobEndSignal { get }
 }

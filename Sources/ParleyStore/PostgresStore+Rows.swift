@@ -69,5 +69,9 @@ extension PostgresConnection {
         if let delivery = job.webhookDelivery(endingIn: next, id: Identifier.make("whd")) {
             try await insertWebhook(delivery, logger: logger)
         }
+        if next.status.isTerminal && !job.status.isTerminal {
+            // Delivered at commit, to every process listening (`PostgresWorkListener`).
+            try await run("SELECT pg_notify(\(PostgresStore.jobEndChannel), \(job.id))", logger: logger)
+        }
     }
 }

@@ -12,10 +12,14 @@ import ServiceLifecycle
 public final class PostgresStore: Service, Sendable {
     /// The channel `LISTEN`/`NOTIFY` uses to wake idle workers.
     public static let workChannel = "parley_work"
+    /// The channel that announces a job's end; the payload is the job id.
+    public static let jobEndChannel = "parley_job_end"
 
     let client: PostgresClient
     public let settings: PostgresSettings
     let logger: Logger
+    /// Announces each job's end in this process, fed by `PostgresWorkListener`.
+    public let jobEnds = JobEndSignal()
 
     public init(settings: PostgresSettings, logger: Logger) {
         self.settings = settings

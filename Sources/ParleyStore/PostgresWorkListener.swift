@@ -4,19 +4,22 @@ import ParleyCore
 import PostgresNIO
 import ServiceLifecycle
 
-/// Wakes this process's idle workers when any process enqueues work, through `LISTEN parley_work`.
+/// Wakes this process's idle workers when any process enqueues work (`LISTEN parley_work`),
+/// and its waiters on a job when any process ends that job (`LISTEN parley_job_end`).
 ///
 /// It holds one connection of its own and reconnects with backoff when it drops; after each
-/// (re)connection it wakes the workers once, in case a notification fell into the gap.
-/// Polling stays the fallback, so a lost notification only costs a poll interval.
+/// (re)connection it wakes every worker and waiter once, in case a notification fell into
+/// the gap. Workers also poll, so a lost notification only costs a poll interval.
 public struct PostgresWorkListener: Service {
     let settings: PostgresSettings
     let signal: WorkSignal
+    let jobEnds: JobEndSignal
     let logger: Logger
 
-    public init(settings: PostgresSettings, signal: WorkSignal, logger: Logger) {
+    public init(settings: PostgresSettings, signal: WorkSignal, jobEnds: JobEndSignal, logger: Logger) {
         self.settings = settings
         self.signal = signal
+        self.jobEnds = jobEnds
         self.logger = logger
     }
 
@@ -33,10 +36,19 @@ public struct PostgresWorkListener: Service {
                 // The notification sequence ignores cancellation; closing the connection ends it.
                 let outcome = await withTaskCancellationHandler {
                     await Result(catching: {
-                        try await connection.listen(on: PostgresStore.workChannel) { notifications in
-                            signal.notify()
-                            backoff = .milliseconds(250)
-                            for try await _ in notifications { signal.notify() }
+                        try await connection.listen(on: PostgresStore.workChannel) { work in
+                            try await connection.listen(on: PostgresStore.jobEndChannel) { ends in
+                                signal.notify()
+                                jobEnds.notifyAll()
+                                backoff = .milliseconds(250)
+                                try await withThrowingTaskGroup(of: Void.self) { group in
+                                    group.addTask { for try await _ in work { signal.notify() } }
+                                    group.addTask { for try await end in ends { jobEnds.notify(jobId: end.payload) } }
+                                    // Either sequence ends only when the connection does.
+                                    try await group.next()
+                                    group.cancelAll()
+                                }
+                            }
                         }
                     })
                 } onCancel: {

@@ -35,5 +35,7 @@ extension SQLiteSession {
         if let delivery = job.webhookDelivery(endingIn: next, id: Identifier.make("whd")) {
             try await insertWebhook(delivery)
         }
+        // A waiter reads the job only after this transaction ends: it needs the connection.
+        if next.status.isTerminal && !job.status.isTerminal { jobEnds.notify(jobId: job.id) }
     }
 }

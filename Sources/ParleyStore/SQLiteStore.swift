@@ -12,6 +12,8 @@ public final class SQLiteStore: Sendable {
     let connection: SQLiteConnection
     let lock = AsyncSemaphore()
     let logger: Logger
+    /// Announces each job's end, from the transaction that ends it.
+    public let jobEnds = JobEndSignal()
 
     private init(connection: SQLiteConnection, logger: Logger) {
         self.connection = connection
@@ -65,7 +67,7 @@ public final class SQLiteStore: Sendable {
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back on any error.
     func transaction<T: Sendable>(_ body: (SQLiteSession) async throws -> T) async throws -> T {
         try await lock.withPermit {
-            let session = SQLiteSession(connection: connection)
+            let session = SQLiteSession(connection: connection, jobEnds: jobEnds)
             try await session.run("BEGIN IMMEDIATE")
             do {
                 let value = try await body(session)
@@ -80,13 +82,14 @@ public final class SQLiteStore: Sendable {
 
     /// Runs `body` with exclusive use of the connection, outside a transaction.
     func read<T: Sendable>(_ body: (SQLiteSession) async throws -> T) async throws -> T {
-        try await lock.withPermit { try await body(SQLiteSession(connection: connection)) }
+        try await lock.withPermit { try await body(SQLiteSession(connection: connection, jobEnds: jobEnds)) }
     }
 }
 
 /// A connection in use by one caller: statements with bound parameters only.
 struct SQLiteSession {
     let connection: SQLiteConnection
+    let jobEnds: JobEndSignal
 
     func run(_ sql: String, _ binds: [SQLiteData] = []) async throws {
         _ = try await connection.query(sql, binds)

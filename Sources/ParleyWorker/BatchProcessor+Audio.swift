@@ -5,33 +5,48 @@ import ParleyEngine
 import ParleyObservability
 
 extension BatchProcessor {
-    /// Transcribes audio items; `asr+nmt` items then translate their transcript. Inputs are
-    /// loaded first, several at once, before the batch asks for an engine slot (`engineSlots`),
-    /// and results are stored after it gives the slot back.
+    /// Transcribes audio items; `asr+nmt` items then translate their transcript, by the route
+    /// the speech-translation plan gives. Inputs are loaded first, several at once, before the
+    /// batch asks for an engine slot (`engineSlots`), and results are stored after it gives
+    /// the slot back. An item whose pair no model serves fails before its input is loaded.
     func processAudio(_ batch: [JobItem], model: String) async {
+        let plan = speechPlan
+        var runnable: [JobItem] = []
+        for item in batch {
+            if item.jobType == .asrNmt, let source = item.srcLng, let target = item.tgtLng,
+               plan.route(from: source, to: target) == .unsupported {
+                await end(item, with: .failure(.unsupportedLanguagePair(source, target)))
+            } else {
+                runnable.append(item)
+            }
+        }
         var requests: [TranscriptionRequest] = []
         var pending: [String: JobItem] = [:]
-        let loaded = await loadInputs(batch, model: model)
-        for item in batch {
+        let loaded = await loadInputs(runnable, model: model)
+        for item in runnable {
             switch loaded[item.id] ?? .failure(.storageError("the input was not loaded")) {
             case .success(let audio):
+                let inCall = item.jobType == .asrNmt && item.tgtLng.map { plan.translatesInTranscription(from: item.srcLng, to: $0) } == true
                 requests.append(TranscriptionRequest(
                     id: item.id, audio: audio, options: TranscriptionOptions(language: item.srcLng, item: item.options),
-                    translateTo: usesWhisperTranslate(item) ? "en" : nil))
+                    translateTo: inCall ? "en" : nil))
                 pending[item.id] = item
             case .failure(let error):
                 await end(item, with: .failure(error))
             }
         }
         guard !requests.isEmpty else { return }
-        let results = await engineSlots.withPermit { await infer(requests, items: Array(pending.values), model: model) }
+        let results = await engineSlots.withPermit { await infer(requests, items: Array(pending.values), model: model, plan: plan) }
         for (id, item) in pending {
             await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
         }
     }
 
-    /// Transcribes, then translates what `asr+nmt` items need: the work that holds an engine slot.
-    private func infer(_ requests: [TranscriptionRequest], items: [JobItem], model: String) async -> [String: Result<ItemResult, ParleyError>] {
+    /// Transcribes (one call), then translates what `asr+nmt` items still need (a second
+    /// call at most per item): the work that holds an engine slot.
+    private func infer(
+        _ requests: [TranscriptionRequest], items: [JobItem], model: String, plan: SpeechTranslationPlan
+    ) async -> [String: Result<ItemResult, ParleyError>] {
         var results: [String: Result<ItemResult, ParleyError>]
         let inferStarted = ContinuousClock.now
         do {
@@ -42,14 +57,10 @@ extension BatchProcessor {
             return Dictionary(uniqueKeysWithValues: items.map { ($0.id, .failure(failure)) })
         }
         recordAudio(results.values.compactMap { try? $0.get() }, model: model, elapsed: ContinuousClock.now - inferStarted)
-        let needText = items.filter { item in
-            item.jobType == .asrNmt && !usesWhisperTranslate(item) && (try? results[item.id]?.get()) != nil
-        }
-        if !needText.isEmpty {
-            let whisperFallback = await translateTranscripts(needText, into: &results)
-            if !whisperFallback.isEmpty {
-                await translateWithWhisper(whisperFallback, requests: requests, model: model, into: &results)
-            }
+        let translated = Set(requests.filter { $0.translateTo != nil }.map(\.id))
+        let untranslated = items.filter { $0.jobType == .asrNmt && !translated.contains($0.id) }
+        if !untranslated.isEmpty {
+            await translateTranscripts(untranslated, requests: requests, model: model, plan: plan, into: &results)
         }
         return results
     }
@@ -92,74 +103,6 @@ extension BatchProcessor {
         let seconds = elapsed.inSeconds
         if total > 0 && seconds > 0 {
             Gauge(label: MetricName.engineRealtimeFactor, dimensions: [("model", model)]).record(total / seconds)
-        }
-    }
-
-    /// Adds a text translation of each transcript, segment by segment so subtitles keep their timings.
-    /// Returns the items to English that no text model serves, for Whisper's translate task.
-    private func translateTranscripts(_ all: [JobItem], into results: inout [String: Result<ItemResult, ParleyError>]) async -> [JobItem] {
-        var items: [JobItem] = []
-        for item in all {
-            guard case .success(var transcript)? = results[item.id], let target = item.tgtLng else { continue }
-            guard transcript.text.isEmpty else {
-                items.append(item)
-                continue
-            }
-            // No speech (or none believable): there is nothing to translate.
-            transcript.translation = Translation(text: "", language: target, model: configuration.translationModel, segments: [])
-            results[item.id] = .success(transcript)
-        }
-        guard !items.isEmpty else { return [] }
-        var requests: [TextTranslationRequest] = []
-        for item in items {
-            guard case .success(let transcript)? = results[item.id], let target = item.tgtLng else { continue }
-            let texts = transcript.segments.isEmpty ? [transcript.text] : transcript.segments.map(\.text)
-            requests.append(TextTranslationRequest(id: item.id, texts: texts, source: transcript.language, target: target))
-        }
-        let translated: [String: Result<TextTranslationResult, ParleyError>]
-        do {
-            translated = try await engine.translate(model: configuration.translationModel, requests: requests)
-        } catch {
-            for item in items { results[item.id] = .failure(Self.parleyError(error)) }
-            return []
-        }
-        var toWhisper: [JobItem] = []
-        for item in items {
-            guard case .success(var transcript)? = results[item.id], let target = item.tgtLng else { continue }
-            switch translated[item.id] ?? .failure(.engineCrashed("the translator skipped the item")) {
-            case .success(let translation):
-                let segments = transcript.segments.isEmpty ? nil : zip(transcript.segments, translation.texts).map {
-                    TranscriptSegment(start: $0.start, end: $0.end, text: $1)
-                }
-                transcript.translation = Translation(
-                    text: translation.texts.joined(separator: " ").trimmingCharacters(in: .whitespaces),
-                    language: target, model: translation.model, segments: segments)
-                results[item.id] = .success(transcript)
-            case .failure(let error) where error.code == "unsupported_language_pair" && target == "en":
-                toWhisper.append(item)
-            case .failure(let error):
-                results[item.id] = .failure(error)
-            }
-        }
-        return toWhisper
-    }
-
-    /// Runs Whisper's speech-to-English task for items no text model could translate.
-    private func translateWithWhisper(
-        _ items: [JobItem], requests: [TranscriptionRequest], model: String,
-        into results: inout [String: Result<ItemResult, ParleyError>]
-    ) async {
-        let ids = Set(items.map(\.id))
-        let again = requests.filter { ids.contains($0.id) }.map { request in
-            var request = request
-            request.translateTo = "en"
-            return request
-        }
-        do {
-            let translated = try await engine.transcribe(model: model, requests: again)
-            for id in ids { results[id] = translated[id] ?? .failure(.engineCrashed("the engine skipped the item")) }
-        } catch {
-            for id in ids { results[id] = .failure(Self.parleyError(error)) }
         }
     }
 }

@@ -27,11 +27,6 @@ struct BatchProcessor: Sendable {
         }
     }
 
-    /// Whether an `asr+nmt` item goes to Whisper's translate task rather than a text model.
-    func usesWhisperTranslate(_ item: JobItem) -> Bool {
-        item.jobType == .asrNmt && item.tgtLng == "en" && configuration.speechToEnglish == .whisper
-    }
-
     /// Stores a success, or decides between a retry with backoff and a final failure.
     func end(_ item: JobItem, with result: Result<ItemResult, ParleyError>) async {
         let started = ContinuousClock.now
@@ -40,7 +35,7 @@ struct BatchProcessor: Sendable {
         var written: String?
         switch result {
         case .success(let value):
-            let key = Self.resultKey(item, owner: configuration.id)
+            let key = BlobKey.result(job: item.jobId, item: item.id, attempt: item.attempts, worker: configuration.id)
             written = key
             do {
                 try await blobs.put(key, data: try JSONEncoder().encode(value))
@@ -71,13 +66,6 @@ struct BatchProcessor: Sendable {
             logger.error("finishing item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             reporter?.report(ErrorEvent(kind: "finish_failed", message: "\(error)", tags: ["job_id": item.jobId, "item_id": item.id]))
         }
-    }
-
-    /// Where this attempt stores its result: a key of its own (attempt and worker), which only
-    /// the lease-checked `finish` makes visible, so a worker that lost its lease can never
-    /// overwrite the result of the attempt that replaced it.
-    static func resultKey(_ item: JobItem, owner: String) -> String {
-        "results/\(item.jobId)/\(item.id).\(item.attempts).\(owner).json"
     }
 
     /// Counts and logs how an item ended.

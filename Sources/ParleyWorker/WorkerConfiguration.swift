@@ -1,12 +1,5 @@
 import ParleyCore
-
-/// Which model translates speech into English for `asr+nmt` jobs.
-public enum SpeechToEnglish: String, Sendable {
-    /// A text model when one serves the pair (usually better), else Whisper's translate task.
-    case text
-    /// Always Whisper's own translate task.
-    case whisper
-}
+import ParleyEngine
 
 /// How a worker claims and processes items.
 public struct WorkerConfiguration: Sendable {
@@ -39,7 +32,7 @@ public struct WorkerConfiguration: Sendable {
         id: String = Identifier.make("wrk", length: 10), batchSize: Int = 8, concurrency: Int = 1, prefetch: Int = 2,
         pollInterval: Duration = .seconds(1), lease: Millis = 60_000, heartbeatInterval: Duration = .seconds(10),
         rescueInterval: Duration = .seconds(5), retry: RetryPolicy = RetryPolicy(),
-        shutdownGrace: Duration = .seconds(30), translationModel: String = "translation",
+        shutdownGrace: Duration = .seconds(30), translationModel: String = ModelGroup.translation,
         speechToEnglish: SpeechToEnglish = .text
     ) {
         self.id = id

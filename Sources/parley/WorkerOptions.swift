@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import ParleyEngine
 import ParleyServer
 import ParleyWorker
 

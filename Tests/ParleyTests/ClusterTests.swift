@@ -144,6 +144,30 @@ import Testing
         await database.drop()
     }
 
+    /// The synchronous endpoint of an API-only process waits for a job that a worker in
+    /// another process ends: the end crosses `NOTIFY parley_job_end` to the waiting API.
+    @Test func aSynchronousRequestIsAnsweredWhenAnotherProcessEndsItsJob() async throws {
+        let database = try await TestDatabase.create()
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let cluster = Cluster(database: database, directory: directory, port: try ProcessRunner.freePort())
+        let migrate = try cluster.start(["migrate"], log: "migrate.log")
+        #expect(await migrate.process.wait(timeout: .seconds(60))?.succeeded == true, "\(migrate.output)")
+        let api = try cluster.start(["serve", "--no-worker"], log: "api.log")
+        let worker = try cluster.start(["worker"], log: "worker.log")
+        defer {
+            worker.killNow()
+            api.killNow()
+        }
+        try await waitForHealth(cluster.api)
+        let response = try await NonSpeechTests.openAI(cluster.api, route: "transcriptions", audio: Data(count: 32_000))
+        #expect(response.status == 200, "\(response.text)")
+        #expect((response.json["text"] as? String)?.hasPrefix("echo 32000 bytes") == true, "\(response.text)")
+        #expect(await worker.stop(), "parley worker shut down on SIGTERM")
+        #expect(await api.stop(), "parley serve shut down on SIGTERM")
+        await database.drop()
+    }
+
     @Test func workerServesMetricsAndProbes() async throws {
         let database = try await TestDatabase.create()
         let directory = try TemporaryDirectory()

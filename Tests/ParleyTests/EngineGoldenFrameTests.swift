@@ -30,13 +30,16 @@ import ParleyCore
     }
 
     @Test func aTranscribeAnswerDecodesItemByItem() throws {
-        let answer = try EngineProcess.decode(EngineBatchResponse<ItemResult>.self, try Self.golden("transcribe_answer.json"))
+        let answer = try EngineProcess.decode(EngineBatchResponse<EngineTranscript>.self, try Self.golden("transcribe_answer.json"))
         let items = try #require(answer.results)
         #expect(items.map(\.id) == ["a", "b"])
         let result = try #require(items[0].result)
         #expect(result.text == "He was not an ill-disposed young man." && result.language == "en")
         #expect(result.segments.first?.words?.first?.word == " He" && result.noSpeech == false)
         #expect(items[0].timings?.infer == 0.5)
+        let stored = result.itemResult
+        #expect(result.task == "transcribe" && stored.text == result.text && stored.segments == result.segments)
+        #expect(stored.speechSeconds == 2.99 && stored.droppedSegments == 0 && stored.lowConfidence == false)
         #expect(!items[1].ok && items[1].error?.code == "invalid_audio" && items[1].error?.retryable == false)
     }
 }

@@ -40,7 +40,7 @@ import Testing
             let ref = try #require(item.resultRef)
             let stored = try JSONDecoder().decode(ItemResult.self, from: try #require(try await blobs.get(ref)))
             #expect(stored.text == "accepted")
-            #expect(try await blobs.get(BatchProcessor.resultKey(late, owner: "wrk_late")) == nil, "the late attempt's blob is removed")
+            #expect(try await blobs.get(BlobKey.result(job: late.jobId, item: late.id, attempt: late.attempts, worker: "wrk_late")) == nil, "the late attempt's blob is removed")
         }
     }
 }

@@ -95,7 +95,7 @@ import Testing
     @Test func enqueueWakesListenersInOtherProcesses() async throws {
         try await TestDatabase.withStore { store in
             let signal = WorkSignal()
-            let listener = PostgresWorkListener(settings: store.settings, signal: signal, logger: TestLogger.make())
+            let listener = PostgresWorkListener(settings: store.settings, signal: signal, jobEnds: store.jobEnds, logger: TestLogger.make())
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await listener.run() }
                 defer { group.cancelAll() }

@@ -109,6 +109,14 @@ extension EndToEndTests {
             let pairs = try #require(languages["translation"] as? [[String: Any]])
             #expect(pairs.contains { $0["source"] as? String == "en" && $0["target"] as? String == "pt" && $0["kind"] as? String == "direct" })
             #expect(pairs.contains { $0["source"] as? String == "pt" && $0["target"] as? String == "en" })
+            let speech = try #require(languages["speech_translation"] as? [[String: String]])
+            func route(_ source: String, _ target: String) -> String? {
+                speech.first { $0["source"] == source && $0["target"] == target }?["route"]
+            }
+            #expect(route("en", "pt") == "text_model")
+            #expect(route("de", "en") == "whisper_translate", "no de->en text model")
+            #expect(route("pt", "pt") == "identity")
+            #expect(route("de", "pt") == nil, "no model serves de->pt")
         }
     }
 }

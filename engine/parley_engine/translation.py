@@ -94,7 +94,12 @@ class TranslationService:
         return self._detector
 
     def capabilities(self) -> dict:
-        return {"pairs": self.router.catalog(), "external": self.router.external}
+        return {
+            "pairs": self.router.catalog(),
+            "external": self.router.external,
+            # An external service that lists no languages is asked for any pair.
+            "any_pair": self.router.external is not None and self.router.external_languages is None,
+        }
 
     def translate(self, items: List[TextItem]) -> Dict[str, dict]:
         """Translates every item; the value per id is a result dict or an ``EngineError``."""

@@ -1,0 +1,28 @@
+/// The one place that names where each kind of object lives in the blob store.
+///
+/// Inputs and results sit under their job (`inputs/<job>/`, `results/<job>/`), so a job's
+/// objects can be found and deleted by prefix; uploads sit under the key that made them, so
+/// no other key can name one.
+public enum BlobKey {
+    /// A job item's stored input audio (base64 in the job, or a synchronous request's file).
+    public static func input(job jobId: String, item itemId: String) -> String {
+        "inputs/\(jobId)/\(itemId)"
+    }
+
+    /// An uploaded file, under the key that streamed it.
+    public static func upload(_ uploadId: String, owner keyId: String) -> String {
+        "uploads/\(keyId)/\(uploadId)"
+    }
+
+    /// Where one attempt stores its result: a key of its own (attempt and worker), which only
+    /// the lease-checked `finish` makes visible, so a worker that lost its lease can never
+    /// overwrite the result of the attempt that replaced it.
+    public static func result(job jobId: String, item itemId: String, attempt: Int, worker: String) -> String {
+        "results/\(jobId)/\(itemId).\(attempt).\(worker).json"
+    }
+
+    /// The prefixes that hold every input and result object of a job.
+    public static func jobPrefixes(_ jobId: String) -> [String] {
+        ["inputs/\(jobId)/", "results/\(jobId)/"]
+    }
+}
