@@ -35,19 +35,3 @@ public struct InvalidBlobKey: Error, CustomStringConvertible {
     public let key: String
     public var description: String { "invalid blob key '\(key)'" }
 }
-
-/// Blob key validation shared by every implementation.
-public enum BlobKey {
-    /// Checks that `key` is a relative path of safe segments with no `.` or `..`.
-    public static func validate(_ key: String) throws {
-        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
-        let safe = !key.isEmpty && key.utf8.count <= 512 && segments.allSatisfy { segment in
-            !segment.isEmpty && segment != "." && segment != ".."
-                && segment.unicodeScalars.allSatisfy { scalar in
-                    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                        || scalar == "." || scalar == "_" || scalar == "-")
-                }
-        }
-        guard safe else { throw InvalidBlobKey(key: key) }
-    }
-}

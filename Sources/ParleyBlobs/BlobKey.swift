@@ -1,9 +1,23 @@
-/// The one place that names where each kind of object lives in the blob store.
+/// Blob keys: the one place that names where each kind of object lives in the blob store,
+/// and the validation every implementation shares.
 ///
 /// Inputs and results sit under their job (`inputs/<job>/`, `results/<job>/`), so a job's
 /// objects can be found and deleted by prefix; uploads sit under the key that made them, so
 /// no other key can name one.
 public enum BlobKey {
+    /// Checks that `key` is a relative path of safe segments with no `.` or `..`.
+    public static func validate(_ key: String) throws {
+        let segments = key.split(separator: "/", omittingEmptySubsequences: false)
+        let safe = !key.isEmpty && key.utf8.count <= 512 && segments.allSatisfy { segment in
+            !segment.isEmpty && segment != "." && segment != ".."
+                && segment.unicodeScalars.allSatisfy { scalar in
+                    scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || scalar == "." || scalar == "_" || scalar == "-")
+                }
+        }
+        guard safe else { throw InvalidBlobKey(key: key) }
+    }
+
     /// A job item's stored input audio (base64 in the job, or a synchronous request's file).
     public static func input(job jobId: String, item itemId: String) -> String {
         "inputs/\(jobId)/\(itemId)"
