@@ -18,6 +18,11 @@ public struct APIConfiguration: Sendable {
     public var readRateMultiplier: Int
     /// How long `POST /v1/audio/*` waits for its item before cancelling it with 504.
     public var syncTimeout: Duration = .seconds(600)
+    /// Seconds after its end that a job's content is purged, unless the job sets
+    /// `delete_after_seconds` (`PARLEY_RETENTION_HOURS`, default 30 days); nil keeps it.
+    public var retentionSeconds: Int? = 30 * 24 * 3_600
+    /// How long an upload that no job names is kept (`PARLEY_UPLOAD_TTL_HOURS`, default 24 h).
+    public var uploadLifetime: Millis = 24 * 3_600 * 1_000
     /// Bearer-token verifications one client address may ask for, before any key is known.
     public var tokenVerifications = RateSettings(perMinute: 600, burst: 120)
 

@@ -27,9 +27,11 @@ struct CreateJobRequest: Decodable {
     var wordTimestamps: Bool?
     var webhookAuthHeaderName: String?
     var webhookAuthHeaderValue: String?
+    var deleteAfterSeconds: Int?
 
     enum CodingKeys: String, CodingKey {
         case items, priority
+        case deleteAfterSeconds = "delete_after_seconds"
         case webhookURL = "webhook_url"
         case wordTimestamps = "word_timestamps"
         case webhookAuthHeaderName = "webhook_auth_header_name"

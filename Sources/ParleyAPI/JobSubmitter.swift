@@ -53,7 +53,8 @@ struct JobSubmitter: Sendable {
         let job = Job(
             id: Identifier.make("job"), ownerKeyId: key.id, type: request.type, priority: request.priority,
             options: request.options, idempotencyKey: idempotency?.key, requestHash: idempotency?.requestHash,
-            counts: .allQueued(request.items.count), createdAt: now, updatedAt: now)
+            counts: .allQueued(request.items.count), createdAt: now, updatedAt: now,
+            retentionSeconds: request.retentionSeconds ?? configuration.retentionSeconds)
         var written: [String] = []
         let stored: Job
         do {

@@ -24,6 +24,8 @@ struct ValidatedJob {
     var items: [Item]
     /// Decoding choices every audio item of the job shares.
     var itemOptions: ItemOptions?
+    /// `delete_after_seconds`: when the job's content is purged after it ends; nil takes the server's retention.
+    var retentionSeconds: Int?
 }
 
 /// Checks a `CreateJobRequest` against the API's rules and limits; pure.
@@ -44,6 +46,9 @@ struct JobValidator {
         guard items.count <= configuration.maxItems else {
             throw ParleyError(code: "too_many_items", message: "a job holds at most \(configuration.maxItems) items", param: "items")
         }
+        if let seconds = request.deleteAfterSeconds, !(0...Self.maxRetentionSeconds).contains(seconds) {
+            throw ParleyError.invalidValue("delete_after_seconds", "delete_after_seconds must be 0 to \(Self.maxRetentionSeconds) (10 years)")
+        }
         var seen = Set<String>()
         var validated: [ValidatedJob.Item] = []
         for (index, item) in items.enumerated() {
@@ -58,8 +63,12 @@ struct JobValidator {
             type: type, priority: priority,
             options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt, webhook: try webhook(request)),
             items: validated,
-            itemOptions: request.wordTimestamps == true && type.takesAudio ? ItemOptions(wordTimestamps: true) : nil)
+            itemOptions: request.wordTimestamps == true && type.takesAudio ? ItemOptions(wordTimestamps: true) : nil,
+            retentionSeconds: request.deleteAfterSeconds)
     }
+
+    /// The longest `delete_after_seconds`: ten years.
+    static let maxRetentionSeconds = 10 * 365 * 24 * 3_600
 
     /// Headers a webhook's auth header may not replace: Parley sets them.
     static let reservedHeaders: Set<String> = [

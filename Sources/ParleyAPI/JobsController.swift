@@ -24,6 +24,7 @@ struct JobsController {
         router.get("/v1/jobs", use: list)
         router.get("/v1/jobs/:job_id", use: show)
         router.post("/v1/jobs/:job_id/cancel", use: cancel)
+        router.delete("/v1/jobs/:job_id", use: delete)
         router.get("/v1/jobs/:job_id/results", use: results)
         router.get("/v1/jobs/:job_id/results.zip", use: resultsArchive)
         router.get("/v1/jobs/:job_id/items/:item_id/result", use: itemResult)
@@ -94,6 +95,34 @@ struct JobsController {
         }
         context.logger.info("job cancelled", metadata: ["job_id": "\(id)"])
         return try JSONResponse.make(.ok, JobView(job, items: try await store.items(jobId: job.id), presign: presign))
+    }
+
+    /// What `DELETE /v1/jobs/{id}` answers.
+    struct DeletedView: Encodable {
+        var id: String
+        var object = "job"
+        var deleted = true
+    }
+
+    /// Cancels what still runs, hides the job from every route and deletes its blobs (inputs,
+    /// results, the uploads it names) before answering, so no signed URL serves them; the
+    /// janitor then removes its rows, keeping a tombstone, and anything a running item wrote
+    /// late. Audited as `job.delete`.
+    @Sendable func delete(_ request: Request, context: ParleyContext) async throws -> Response {
+        let key = try context.require(.jobsWrite)
+        let id = try context.parameters.require("job_id")
+        guard try await store.deleteJob(id: id, ownerKeyId: key.id, audit: context.audit("job.delete", target: id)) != nil else {
+            throw ParleyError.notFound("job \(id)")
+        }
+        let inputs = try await store.items(jobId: id).compactMap(\.input.blobKey)
+        do {
+            let deleted = try await blobs.deleteJobContent(jobId: id, inputKeys: inputs)
+            context.logger.info("job deleted", metadata: ["job_id": "\(id)", "blobs": "\(deleted)"])
+        } catch {
+            // The janitor deletes them on its next pass.
+            context.logger.error("deleting a job's blobs failed", metadata: ["job_id": "\(id)", "error": "\(error)"])
+        }
+        return try JSONResponse.make(.ok, DeletedView(id: id))
     }
 
     /// The job in the path, if the caller owns it; any other key gets 404.

@@ -9,7 +9,7 @@ import ParleyStore
 
 /// What the HTTP API needs from the rest of Parley.
 public struct APIDependencies: Sendable {
-    public var store: any MetadataStore & WebhookReader
+    public var store: any MetadataStore & WebhookReader & UploadRecorder
     public var blobs: any BlobStore
     public var limiter: any RateLimiter
     public var keys: KeyService
@@ -32,7 +32,7 @@ public struct APIDependencies: Sendable {
     public var urlSigner: BlobURLSigner?
 
     public init(
-        store: any MetadataStore & WebhookReader, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
+        store: any MetadataStore & WebhookReader & UploadRecorder, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
         engine: (any InferenceEngine)?, asrModel: String, translationModel: String, speechToEnglish: SpeechToEnglish = .text,
         configuration: APIConfiguration, metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil,
         urlSigner: BlobURLSigner? = nil
@@ -72,7 +72,7 @@ public enum ParleyRouter {
         JobsController(store: dependencies.store, blobs: dependencies.blobs, submitter: submitter).register(on: router)
         LanguagesController(engine: dependencies.engine, speechToEnglish: dependencies.speechToEnglish).register(on: router)
         UsageController(store: dependencies.store).register(on: router)
-        UploadsController(blobs: dependencies.blobs, configuration: dependencies.configuration).register(on: router)
+        UploadsController(blobs: dependencies.blobs, uploads: dependencies.store, configuration: dependencies.configuration).register(on: router)
         WebhooksController().register(on: router)
         DocsController().register(on: router)
         if let signer = dependencies.urlSigner {

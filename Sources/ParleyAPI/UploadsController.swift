@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ParleyBlobs
 import ParleyCore
+import ParleyStore
 
 /// `POST /v1/uploads`: streams one audio file of any size up to the limit straight into the
 /// blob store (S3 multipart in production), so items can name it by `upload_id` instead of
@@ -12,14 +13,18 @@ struct UploadsController {
         var object = "upload"
         var bytes: Int
         var createdAt: String
+        /// When the upload is deleted unless a job names it first.
+        var expiresAt: String
 
         enum CodingKeys: String, CodingKey {
             case id, object, bytes
             case createdAt = "created_at"
+            case expiresAt = "expires_at"
         }
     }
 
     let blobs: any BlobStore
+    let uploads: any UploadRecorder
     let configuration: APIConfiguration
 
     func register(on router: Router<ParleyContext>) {
@@ -47,7 +52,15 @@ struct UploadsController {
             try? await blobs.delete(blobKey)
             throw ParleyError(code: "invalid_input", message: "the upload is empty; send the audio file as the request body", param: "body")
         }
+        let now = Millis.now()
+        do {
+            try await uploads.recordUpload(UploadRecord(
+                id: id, ownerKeyId: key.id, blobKey: blobKey, bytes: size, createdAt: now, expiresAt: now + configuration.uploadLifetime))
+        } catch {
+            try? await blobs.delete(blobKey)
+            throw error
+        }
         context.logger.info("upload stored", metadata: ["upload_id": "\(id)", "bytes": "\(size)"])
-        return try JSONResponse.make(.created, UploadView(id: id, bytes: size, createdAt: Millis.now().iso8601))
+        return try JSONResponse.make(.created, UploadView(id: id, bytes: size, createdAt: now.iso8601, expiresAt: (now + configuration.uploadLifetime).iso8601))
     }
 }

@@ -40,3 +40,18 @@ public enum BlobKey {
         ["inputs/\(jobId)/", "results/\(jobId)/"]
     }
 }
+
+extension BlobStore {
+    /// Deletes every object of a job: all under its prefixes (inline inputs, every attempt's
+    /// results) and the inputs it names elsewhere (uploads). Returns how many went.
+    public func deleteJobContent(jobId: String, inputKeys: [String]) async throws -> Int {
+        var deleted = 0
+        for prefix in BlobKey.jobPrefixes(jobId) { deleted += try await delete(prefix: prefix) }
+        let prefixes = BlobKey.jobPrefixes(jobId)
+        for key in inputKeys where !prefixes.contains(where: key.hasPrefix) {
+            try await delete(key)
+            deleted += 1
+        }
+        return deleted
+    }
+}

@@ -19,6 +19,9 @@ public protocol BlobStore: Sendable {
     func read(_ key: String, into consume: (ByteBuffer) async throws -> Void) async throws -> Bool
     /// Removes the blob; removing a missing blob is not an error.
     func delete(_ key: String) async throws
+    /// Removes every blob whose key starts with `prefix` (a folder: it ends with `/`) and
+    /// returns how many there were.
+    func delete(prefix: String) async throws -> Int
     /// A URL that fetches the blob straight from storage for `expires` seconds, or nil when
     /// the store cannot make one (local files).
     func presignedURL(_ key: String, expires: Int) throws -> String?

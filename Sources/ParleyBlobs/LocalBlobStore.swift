@@ -102,6 +102,15 @@ public struct LocalBlobStore: BlobStore {
         }
     }
 
+    public func delete(prefix: String) async throws -> Int {
+        guard prefix.hasSuffix("/") else { throw InvalidBlobKey(key: prefix) }
+        let folder = try path(for: String(prefix.dropLast()))
+        guard FileManager.default.fileExists(atPath: folder.path) else { return 0 }
+        let count = FileManager.default.enumerator(atPath: folder.path)?.allObjects.count ?? 0
+        try FileManager.default.removeItem(at: folder)
+        return count
+    }
+
     /// The file for `key`, which must validate and stay under the root.
     func path(for key: String) throws -> URL {
         try BlobKey.validate(key)

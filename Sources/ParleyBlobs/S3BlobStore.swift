@@ -92,6 +92,25 @@ public struct S3BlobStore: BlobStore {
         _ = try await exchange("DELETE", key: key, operation: "DeleteObject", accept: [200, 204, 404])
     }
 
+    /// Lists the prefix page by page (ListObjectsV2) and deletes each object it names.
+    public func delete(prefix: String) async throws -> Int {
+        guard prefix.hasSuffix("/") else { throw InvalidBlobKey(key: prefix) }
+        try BlobKey.validate(String(prefix.dropLast()))
+        var deleted = 0
+        var token: String?
+        repeat {
+            var query = [("list-type", "2"), ("prefix", prefix)]
+            if let token { query.append(("continuation-token", token)) }
+            let (_, data, _) = try await exchange("GET", key: nil, query: query, operation: "ListObjectsV2")
+            for key in Self.elements("Key", in: data) {
+                try await delete(key)
+                deleted += 1
+            }
+            token = Self.element("IsTruncated", in: data) == "true" ? Self.element("NextContinuationToken", in: data) : nil
+        } while token != nil
+        return deleted
+    }
+
     public func presignedURL(_ key: String, expires: Int) throws -> String? {
         try presignedURL(key, expires: expires, now: Date())
     }
@@ -142,10 +161,19 @@ public struct S3BlobStore: BlobStore {
 
     /// The text of the first `<name>` element of an XML answer.
     static func element(_ name: String, in data: Data) -> String? {
+        elements(name, in: data).first
+    }
+
+    /// The text of every `<name>` element of an XML answer, in order.
+    static func elements(_ name: String, in data: Data) -> [String] {
         let text = String(decoding: data, as: UTF8.self)
-        guard let open = text.range(of: "<\(name)>"), let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) else {
-            return nil
+        var found: [String] = []
+        var rest = text.startIndex..<text.endIndex
+        while let open = text.range(of: "<\(name)>", range: rest),
+              let close = text.range(of: "</\(name)>", range: open.upperBound..<text.endIndex) {
+            found.append(String(text[open.upperBound..<close.lowerBound]))
+            rest = close.upperBound..<text.endIndex
         }
-        return String(text[open.upperBound..<close.lowerBound])
+        return found
     }
 }

@@ -16,6 +16,11 @@ public enum ItemInput: Sendable, Equatable {
         }
     }
 
+    /// The blob key, for an input kept in the blob store.
+    public var blobKey: String? {
+        if case .blob(let key) = self { key } else { nil }
+    }
+
     /// Parses the stored form; nil for anything else.
     public init?(reference: String) {
         guard let colon = reference.firstIndex(of: ":") else { return nil }

@@ -36,12 +36,16 @@ public struct Job: Sendable, Equatable {
     public var updatedAt: Millis
     public var startedAt: Millis?
     public var finishedAt: Millis?
+    /// Seconds after its end that the job's content is purged (the job's `delete_after_seconds`
+    /// or the server's retention when it was created); nil keeps it.
+    public var retentionSeconds: Int?
 
     public init(
         id: String, ownerKeyId: String, type: JobType, status: JobStatus = .queued, priority: Int,
         options: JobOptions, idempotencyKey: String? = nil, requestHash: String? = nil, counts: JobCounts, cancelRequested: Bool = false,
-        createdAt: Millis, updatedAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
+        createdAt: Millis, updatedAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil, retentionSeconds: Int? = nil
     ) {
+        self.retentionSeconds = retentionSeconds
         self.id = id
         self.ownerKeyId = ownerKeyId
         self.type = type

@@ -76,6 +76,8 @@ public struct ParleyConfiguration: Sendable {
     /// When set, the process shuts down as on SIGTERM once its parent is no longer this pid
     /// (`PARLEY_EXIT_WITH_PARENT`), so a supervisor that dies leaves no process behind.
     public var exitWithParent: Int32?
+    /// How often the janitor looks for jobs and uploads to purge (`PARLEY_JANITOR_INTERVAL_SECONDS`).
+    public var janitorInterval: Duration = .seconds(60)
 
     public init(engine: SidecarConfiguration) {
         self.engine = engine

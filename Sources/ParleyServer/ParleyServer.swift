@@ -113,6 +113,8 @@ public final class ParleyServer: Sendable {
     ) async throws {
         var services = backend.services(signal: signal, logger: logger)
         if let reporter { services.append(reporter) }
+        services.append(Janitor(
+            store: store, blobs: blobs, owner: configuration.worker.id, interval: configuration.janitorInterval, logger: logger))
         if let parent = configuration.exitWithParent {
             services.append(ParentWatch(parent: parent, interval: .milliseconds(500), logger: logger))
         }

@@ -28,7 +28,8 @@ extension ColumnReader {
                 succeeded: try int("succeeded"), failed: try int("failed"), cancelled: try int("cancelled")),
             cancelRequested: try bool("cancel_requested"),
             createdAt: try millis("created_at"), updatedAt: try millis("updated_at"),
-            startedAt: try optionalMillis("started_at"), finishedAt: try optionalMillis("finished_at"))
+            startedAt: try optionalMillis("started_at"), finishedAt: try optionalMillis("finished_at"),
+            retentionSeconds: try optionalInt("retention_seconds"))
     }
 
     func item() throws -> JobItem {
@@ -59,6 +60,12 @@ extension ColumnReader {
             rate: RateSettings(perMinute: try int("rate_per_minute"), burst: try int("burst")),
             quotas: Quotas(audioSecondsPerDay: try optionalDouble("quota_audio_seconds"), charactersPerDay: try optionalInt("quota_characters")),
             createdAt: try millis("created_at"), revokedAt: try optionalMillis("revoked_at"))
+    }
+
+    func upload() throws -> UploadRecord {
+        UploadRecord(
+            id: try string("id"), ownerKeyId: try string("owner_key_id"), blobKey: try string("blob_key"), bytes: try int("bytes"),
+            createdAt: try millis("created_at"), expiresAt: try optionalMillis("expires_at"))
     }
 
     func webhookDelivery() throws -> WebhookDelivery {

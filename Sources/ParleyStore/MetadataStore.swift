@@ -43,6 +43,10 @@ public protocol MetadataStore: Sendable {
     /// Cancels the job's queued items at once and marks the job so running items are dropped.
     /// Returns the updated job, or nil when it does not exist for this owner.
     func cancelJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job?
+    /// Cancels the job as `cancelJob` does and marks it deleted: no route shows it again, and
+    /// the janitor purges its content once nothing of it runs. Nil when it does not exist for
+    /// this owner (or is already deleted).
+    func deleteJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job?
 
     func createKey(_ key: APIKeyRecord, audit: AuditEntry) async throws
     func key(prefix: String) async throws -> APIKeyRecord?

@@ -81,6 +81,22 @@ enum PostgresMigrations {
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending'",
             "CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id, created_at)",
         ]),
+        // Retention and deletion: a job's content is purged (leased, like a claim) once it is
+        // deleted or past its retention; uploads expire unless a job names them.
+        (4, [
+            "ALTER TABLE jobs ADD COLUMN retention_seconds bigint",
+            "ALTER TABLE jobs ADD COLUMN deleted_at bigint",
+            "ALTER TABLE jobs ADD COLUMN purged_at bigint",
+            "ALTER TABLE jobs ADD COLUMN purge_owner text",
+            "ALTER TABLE jobs ADD COLUMN purge_lease_until bigint",
+            "CREATE INDEX jobs_unpurged ON jobs (finished_at) WHERE purged_at IS NULL",
+            """
+            CREATE TABLE uploads (
+              id text PRIMARY KEY, owner_key_id text NOT NULL, blob_key text NOT NULL UNIQUE, bytes bigint NOT NULL,
+              created_at bigint NOT NULL, expires_at bigint, lease_owner text, lease_expires_at bigint)
+            """,
+            "CREATE INDEX uploads_expiry ON uploads (expires_at) WHERE expires_at IS NOT NULL",
+        ]),
     ]
 
     /// The version a fully migrated database is at.

@@ -32,16 +32,21 @@ extension PostgresStore: MetadataStore {
             try await db.run(
                 """
                 INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key, request_hash,
-                  total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at)
+                  total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at, retention_seconds)
                 VALUES (\(job.id), \(job.ownerKeyId), \(job.type.rawValue), \(job.status.rawValue), \(job.priority),
                   \(options), \(job.idempotencyKey), \(job.requestHash), \(job.counts.total), \(job.counts.queued), \(job.counts.running),
                   \(job.counts.succeeded), \(job.counts.failed), \(job.counts.cancelled), false,
-                  \(job.createdAt), \(job.updatedAt))
+                  \(job.createdAt), \(job.updatedAt), \(job.retentionSeconds))
                 """,
                 logger: logger)
             for (priority, group) in Dictionary(grouping: items.enumerated(), by: \.element.priority) {
                 let start = try await db.reserveTurns(owner: job.ownerKeyId, priority: priority, count: group.count, logger: logger)
                 try await db.insertItems(group, firstTurn: start, logger: logger)
+            }
+            // A named upload lives as long as the job: it no longer expires on its own.
+            let named = Array(Set(items.compactMap(\.input.blobKey)))
+            if !named.isEmpty {
+                try await db.run("UPDATE uploads SET expires_at = NULL WHERE blob_key = ANY(\(named))", logger: logger)
             }
             for model in Set(items.map(\.model)) {
                 try await db.run("SELECT pg_notify(\(Self.workChannel), \(model))", logger: logger)
@@ -54,7 +59,7 @@ extension PostgresStore: MetadataStore {
     public func job(id: String, ownerKeyId: String) async throws -> Job? {
         let logger = logger
         return try await read { db in
-            try await db.rows("SELECT * FROM jobs WHERE id = \(id) AND owner_key_id = \(ownerKeyId)", logger: logger) {
+            try await db.rows("SELECT * FROM jobs WHERE id = \(id) AND owner_key_id = \(ownerKeyId) AND deleted_at IS NULL AND purged_at IS NULL", logger: logger) {
                 try $0.job()
             }.first
         }
@@ -82,26 +87,42 @@ extension PostgresStore: MetadataStore {
             if let cursor {
                 return try await db.rows(
                     """
-                    SELECT * FROM jobs WHERE owner_key_id = \(ownerKeyId)
+                    SELECT * FROM jobs WHERE owner_key_id = \(ownerKeyId) AND deleted_at IS NULL AND purged_at IS NULL
                       AND (created_at, id) < (\(cursor.createdAt), \(cursor.id))
                     ORDER BY created_at DESC, id DESC LIMIT \(limit)
                     """,
                     logger: logger) { try $0.job() }
             }
             return try await db.rows(
-                "SELECT * FROM jobs WHERE owner_key_id = \(ownerKeyId) ORDER BY created_at DESC, id DESC LIMIT \(limit)",
+                "SELECT * FROM jobs WHERE owner_key_id = \(ownerKeyId) AND deleted_at IS NULL AND purged_at IS NULL ORDER BY created_at DESC, id DESC LIMIT \(limit)",
                 logger: logger) { try $0.job() }
         }
     }
 
     public func cancelJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job? {
+        try await cancel(id: id, ownerKeyId: ownerKeyId, audit: audit, deleting: false)
+    }
+
+    public func deleteJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job? {
+        try await cancel(id: id, ownerKeyId: ownerKeyId, audit: audit, deleting: true)
+    }
+
+    /// Cancels the job; when `deleting`, also marks it deleted (hidden from every route, its
+    /// `Idempotency-Key` freed) for the janitor to purge once nothing of it runs.
+    private func cancel(id: String, ownerKeyId: String, audit: AuditEntry, deleting: Bool) async throws -> Job? {
         let logger = logger
         return try await transaction { db in
             guard let job = try await db.rows(
-                "SELECT * FROM jobs WHERE id = \(id) AND owner_key_id = \(ownerKeyId)", logger: logger, { try $0.job() }
+                "SELECT * FROM jobs WHERE id = \(id) AND owner_key_id = \(ownerKeyId) AND deleted_at IS NULL AND purged_at IS NULL", logger: logger, { try $0.job() }
             ).first else { return nil }
-            if job.status.isTerminal { return job }
             let now = audit.at
+            if deleting {
+                try await db.run("UPDATE jobs SET deleted_at = \(now), idempotency_key = NULL WHERE id = \(id)", logger: logger)
+            }
+            if job.status.isTerminal {
+                if deleting { try await db.insertAudit(audit, logger: logger) }
+                return job
+            }
             let cancelQueued = { @Sendable (db: PostgresConnection) in
                 try await db.rows(
                     """

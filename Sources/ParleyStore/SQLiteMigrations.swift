@@ -66,5 +66,21 @@ enum SQLiteMigrations {
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)",
             "CREATE INDEX webhook_deliveries_job ON webhook_deliveries (job_id, created_at)",
         ]),
+        // Retention and deletion: a job's content is purged (leased, like a claim) once it is
+        // deleted or past its retention; uploads expire unless a job names them.
+        (4, [
+            "ALTER TABLE jobs ADD COLUMN retention_seconds INTEGER",
+            "ALTER TABLE jobs ADD COLUMN deleted_at INTEGER",
+            "ALTER TABLE jobs ADD COLUMN purged_at INTEGER",
+            "ALTER TABLE jobs ADD COLUMN purge_owner TEXT",
+            "ALTER TABLE jobs ADD COLUMN purge_lease_until INTEGER",
+            "CREATE INDEX jobs_unpurged ON jobs (finished_at) WHERE purged_at IS NULL",
+            """
+            CREATE TABLE uploads (
+              id TEXT PRIMARY KEY, owner_key_id TEXT NOT NULL, blob_key TEXT NOT NULL UNIQUE, bytes INTEGER NOT NULL,
+              created_at INTEGER NOT NULL, expires_at INTEGER, lease_owner TEXT, lease_expires_at INTEGER)
+            """,
+            "CREATE INDEX uploads_expiry ON uploads (expires_at) WHERE expires_at IS NOT NULL",
+        ]),
     ]
 }

@@ -15,14 +15,14 @@ extension SQLiteStore: MetadataStore {
             try await db.run(
                 """
                 INSERT INTO jobs (id, owner_key_id, job_type, status, priority, options, idempotency_key, request_hash,
-                  total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+                  total, queued, running, succeeded, failed, cancelled, cancel_requested, created_at, updated_at, retention_seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
                 """,
                 [.text(job.id), .text(job.ownerKeyId), .text(job.type.rawValue), .text(job.status.rawValue),
                  .integer(job.priority), .text(options), .optionalText(job.idempotencyKey), .optionalText(job.requestHash),
                  .integer(job.counts.total), .integer(job.counts.queued), .integer(job.counts.running),
                  .integer(job.counts.succeeded), .integer(job.counts.failed), .integer(job.counts.cancelled),
-                 .millis(job.createdAt), .millis(job.updatedAt)])
+                 .millis(job.createdAt), .millis(job.updatedAt), .optionalInteger(job.retentionSeconds)])
             // Many rows per statement: each statement is one hop to SQLite's thread.
             let rowsPerStatement = 500
             for chunkStart in stride(from: 0, to: items.count, by: rowsPerStatement) {
@@ -47,6 +47,10 @@ extension SQLiteStore: MetadataStore {
                     """,
                     binds)
             }
+            // A named upload lives as long as the job: it no longer expires on its own.
+            for key in Set(items.compactMap(\.input.blobKey)) {
+                try await db.run("UPDATE uploads SET expires_at = NULL WHERE blob_key = ?", [.text(key)])
+            }
             try await db.insertAudit(audit)
             return job
         }
@@ -54,7 +58,7 @@ extension SQLiteStore: MetadataStore {
 
     public func job(id: String, ownerKeyId: String) async throws -> Job? {
         try await read { db in
-            try await db.rows("SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]).first?.job()
+            try await db.rows("SELECT * FROM jobs WHERE id = ? AND owner_key_id = ? AND deleted_at IS NULL AND purged_at IS NULL", [.text(id), .text(ownerKeyId)]).first?.job()
         }
     }
 
@@ -75,26 +79,42 @@ extension SQLiteStore: MetadataStore {
             if let cursor {
                 return try await db.rows(
                     """
-                    SELECT * FROM jobs WHERE owner_key_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                    SELECT * FROM jobs WHERE owner_key_id = ? AND deleted_at IS NULL AND purged_at IS NULL AND (created_at < ? OR (created_at = ? AND id < ?))
                     ORDER BY created_at DESC, id DESC LIMIT ?
                     """,
                     [.text(ownerKeyId), .millis(cursor.createdAt), .millis(cursor.createdAt), .text(cursor.id), .integer(limit)]
                 ).map { try $0.job() }
             }
             return try await db.rows(
-                "SELECT * FROM jobs WHERE owner_key_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                "SELECT * FROM jobs WHERE owner_key_id = ? AND deleted_at IS NULL AND purged_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ?",
                 [.text(ownerKeyId), .integer(limit)]
             ).map { try $0.job() }
         }
     }
 
     public func cancelJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job? {
+        try await cancel(id: id, ownerKeyId: ownerKeyId, audit: audit, deleting: false)
+    }
+
+    public func deleteJob(id: String, ownerKeyId: String, audit: AuditEntry) async throws -> Job? {
+        try await cancel(id: id, ownerKeyId: ownerKeyId, audit: audit, deleting: true)
+    }
+
+    /// Cancels the job; when `deleting`, also marks it deleted (hidden from every route, its
+    /// `Idempotency-Key` freed) for the janitor to purge once nothing of it runs.
+    private func cancel(id: String, ownerKeyId: String, audit: AuditEntry, deleting: Bool) async throws -> Job? {
         try await transaction { db in
             guard let job = try await db.rows(
-                "SELECT * FROM jobs WHERE id = ? AND owner_key_id = ?", [.text(id), .text(ownerKeyId)]
+                "SELECT * FROM jobs WHERE id = ? AND owner_key_id = ? AND deleted_at IS NULL AND purged_at IS NULL", [.text(id), .text(ownerKeyId)]
             ).first?.job() else { return nil }
-            if job.status.isTerminal { return job }
             let now = audit.at
+            if deleting {
+                try await db.run("UPDATE jobs SET deleted_at = ?, idempotency_key = NULL WHERE id = ?", [.millis(now), .text(id)])
+            }
+            if job.status.isTerminal {
+                if deleting { try await db.insertAudit(audit) }
+                return job
+            }
             try await db.run("UPDATE jobs SET cancel_requested = 1 WHERE id = ?", [.text(id)])
             let cancelled = try await db.rows(
                 """

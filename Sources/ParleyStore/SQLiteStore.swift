@@ -130,4 +130,5 @@ extension SQLiteData {
     static func optionalText(_ value: String?) -> SQLiteData { value.map { .text($0) } ?? .null }
     static func millis(_ value: Millis?) -> SQLiteData { value.map { .integer(Int($0)) } ?? .null }
     static func optionalFloat(_ value: Double?) -> SQLiteData { value.map { .float($0) } ?? .null }
+    static func optionalInteger(_ value: Int?) -> SQLiteData { value.map { .integer($0) } ?? .null }
 }

@@ -40,5 +40,5 @@ extension WebhookDelivery {
     }
 }
 
-/// Everything a store implements: metadata, the item queue and the webhook queue.
-public typealias ParleyDataStore = MetadataStore & QueueStore & WebhookStore
+/// Everything a store implements: metadata, the item queue, the webhook queue and retention.
+public typealias ParleyDataStore = MetadataStore & QueueStore & WebhookStore & RetentionStore

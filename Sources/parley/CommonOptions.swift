@@ -67,6 +67,7 @@ struct CommonOptions: ParsableArguments {
         }
         configuration.environment = Environment.string("PARLEY_ENVIRONMENT") ?? configuration.environment
         configuration.exitWithParent = Environment.int("PARLEY_EXIT_WITH_PARENT").map { Int32($0) }
+        if let seconds = Environment.int("PARLEY_JANITOR_INTERVAL_SECONDS") { configuration.janitorInterval = .seconds(max(1, seconds)) }
         if let dsn = Environment.string("PARLEY_SENTRY_DSN") {
             guard let parsed = SentryDSN(dsn) else { throw ValidationError("PARLEY_SENTRY_DSN is not a DSN (https://key@host/project)") }
             configuration.sentryDSN = parsed
