@@ -89,7 +89,7 @@ let package = Package(
         ], resources: [.embedInCode("Resources/openapi.json"), .embedInCode("Resources/docs.html")]),
         .target(name: "ParleyServer", dependencies: [
             "ParleyCore", "ParleyObservability", "ParleyStore", "ParleyBlobs", "ParleyLimits", "ParleyAuth",
-            "ParleyEngine", "ParleyWorker", "ParleyAPI",
+            "ParleyEngine", "ParleyWorker", "ParleyAPI", "ParleySigning",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -171,7 +171,8 @@ def main():
     parser.add_argument("--sets", default="short,long")
     parser.add_argument("--env", action="append", default=[], help="extra PARLEY_* settings for every server, NAME=VALUE")
     parser.add_argument("--variant", action="append", default=[],
-                        help="a Parley run to compare, NAME:VAR=VALUE,VAR=VALUE (repeatable; default one run, 'parley')")
+                        help="a Parley run to compare, NAME:VAR=VALUE,VAR=VALUE (repeatable; default one run, 'parley'); "
+                             "BINARY=path runs another parley binary (an earlier build) for that variant")
     parser.add_argument("--language", default=None, help="the items' language (default: detected)")
     args = parser.parse_args()
     env_extra = dict(e.split("=", 1) for e in args.env)
@@ -190,7 +191,9 @@ def main():
             wall, outputs = direct(items, model_dir, args.threads, args.beam, args.language)
             results = {"direct": (wall, outputs, None)}
             for variant, settings in variants:
-                results[variant] = parley(items, args.binary, args.port, dict(env_extra, **settings), args.language)
+                settings = dict(settings)
+                binary = settings.pop("BINARY", args.binary)
+                results[variant] = parley(items, binary, args.port, dict(env_extra, **settings), args.language)
             report(name, items, results)
 
 

@@ -5,6 +5,7 @@ import ParleyBlobs
 import ParleyCore
 import ParleyEngine
 import ParleyLimits
+import ParleySigning
 import ParleyStore
 
 /// What the HTTP API needs from the rest of Parley.
@@ -30,13 +31,16 @@ public struct APIDependencies: Sendable {
     /// Signs the local blob store's download URLs, served under `/v1/blobs/`; nil where the
     /// blob store presigns its own (S3).
     public var urlSigner: BlobURLSigner?
+    /// The server secret behind every key's webhook signing secret.
+    public var webhookSigning: WebhookSigningKeys
 
     public init(
         store: any MetadataStore & WebhookReader & UploadRecorder, blobs: any BlobStore, limiter: any RateLimiter, keys: KeyService, signal: WorkSignal,
         engine: (any InferenceEngine)?, asrModel: String, translationModel: String, speechToEnglish: SpeechToEnglish = .text,
         configuration: APIConfiguration, metrics: MetricsEndpoint? = nil, reporter: (any ErrorReporter)? = nil,
-        urlSigner: BlobURLSigner? = nil
+        urlSigner: BlobURLSigner? = nil, webhookSigning: WebhookSigningKeys
     ) {
+        self.webhookSigning = webhookSigning
         self.speechToEnglish = speechToEnglish
         self.urlSigner = urlSigner
         self.store = store
@@ -73,7 +77,7 @@ public enum ParleyRouter {
         LanguagesController(engine: dependencies.engine, speechToEnglish: dependencies.speechToEnglish).register(on: router)
         UsageController(store: dependencies.store).register(on: router)
         UploadsController(blobs: dependencies.blobs, uploads: dependencies.store, configuration: dependencies.configuration).register(on: router)
-        WebhooksController().register(on: router)
+        WebhooksController(signing: dependencies.webhookSigning).register(on: router)
         DocsController().register(on: router)
         if let signer = dependencies.urlSigner {
             BlobsController(blobs: dependencies.blobs, signer: signer).register(on: router)

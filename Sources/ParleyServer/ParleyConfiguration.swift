@@ -58,6 +58,11 @@ public struct ParleyConfiguration: Sendable {
     public var jwt: JWTSettings?
     /// Signs the local blob store's time-limited URLs; nil keeps one in `<data dir>/url-signing.key`.
     public var urlSigningSecret: Data?
+    /// The server secret webhook signing secrets derive from (`PARLEY_WEBHOOK_SECRET`); nil
+    /// makes or reads `<data dir>/webhook-signing.key`.
+    public var webhookSecret: Data?
+    /// The previous server secret while rotating (`PARLEY_WEBHOOK_SECRET_PREVIOUS`).
+    public var previousWebhookSecret: Data?
     /// The first webhook retry waits this long, each next one twice as long (up to an hour).
     public var webhookRetryBase: Millis = 5_000
     /// How long one webhook POST may take, reading the answer included.

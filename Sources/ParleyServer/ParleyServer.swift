@@ -9,6 +9,7 @@ import ParleyBlobs
 import ParleyCore
 import ParleyEngine
 import ParleyLimits
+import ParleySigning
 import ParleyStore
 import ParleyWorker
 import ServiceLifecycle
@@ -25,6 +26,8 @@ public final class ParleyServer: Sendable {
     public let blobs: any BlobStore
     /// Signs and checks the local blob store's download URLs; nil where S3 presigns its own.
     let urlSigner: BlobURLSigner?
+    /// The server secret behind every key's webhook signing secret.
+    let webhookSigning: WebhookSigningKeys
     public let keys: KeyService
     /// The model sidecar, when this process runs a worker on the real engine.
     public let engine: SidecarEngine?
@@ -39,12 +42,13 @@ public final class ParleyServer: Sendable {
 
     init(
         configuration: ParleyConfiguration, backend: StoreBackend, blobs: any BlobStore, urlSigner: BlobURLSigner?,
-        keys: KeyService, engine: SidecarEngine?, inference: (any InferenceEngine)?, reporter: SentryReporter?, logger: Logger
+        webhookSigning: WebhookSigningKeys, keys: KeyService, engine: SidecarEngine?, inference: (any InferenceEngine)?, reporter: SentryReporter?, logger: Logger
     ) {
         self.configuration = configuration
         self.backend = backend
         self.blobs = blobs
         self.urlSigner = urlSigner
+        self.webhookSigning = webhookSigning
         self.keys = keys
         self.engine = engine
         self.inference = inference
@@ -94,8 +98,11 @@ public final class ParleyServer: Sendable {
             blobs = try LocalBlobStore(root: configuration.blobDirectory, signer: signer)
             urlSigner = signer
         }
+        let webhookSecret = try configuration.webhookSecret
+            ?? SecretFile.load(URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("webhook-signing.key"))
         let server = ParleyServer(
             configuration: configuration, backend: backend, blobs: blobs, urlSigner: urlSigner,
+            webhookSigning: WebhookSigningKeys(current: webhookSecret, previous: configuration.previousWebhookSecret),
             keys: keys, engine: engine, inference: inference, reporter: reporter, logger: logger)
         return server
     }
@@ -128,7 +135,7 @@ public final class ParleyServer: Sendable {
             services.append(WorkerService(
                 queue: store, blobs: blobs, engine: inference, loader: InputLoader(blobs: blobs, fetcher: fetcher),
                 signal: signal, configuration: configuration.worker, reporter: reporter, logger: logger))
-            var webhooks = WebhookConfiguration(owner: configuration.worker.id)
+            var webhooks = WebhookConfiguration(owner: configuration.worker.id, signing: webhookSigning)
             webhooks.baseDelay = configuration.webhookRetryBase
             webhooks.timeout = configuration.webhookTimeout
             webhooks.allowedHosts = configuration.webhookAllowedHosts
@@ -174,7 +181,7 @@ public final class ParleyServer: Sendable {
             speechToEnglish: configuration.worker.speechToEnglish,
             configuration: configuration.api,
             metrics: configuration.exportMetrics ? metricsEndpoint : nil,
-            reporter: reporter, urlSigner: urlSigner))
+            reporter: reporter, urlSigner: urlSigner, webhookSigning: webhookSigning))
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),

@@ -5,17 +5,11 @@ import ParleyCore
 /// Signs webhook bodies the way receivers verify them: `Parley-Signature: t=<unix seconds>,v1=<hex>`,
 /// where `<hex>` is HMAC-SHA256 over `"<t>.<body>"` with the key's webhook secret.
 ///
-/// The secret derives from the key's stored hash, so the server needs no extra secret and
-/// the key's holder can fetch it from `GET /v1/webhooks/secret`.
+/// The secret derives from the key's stored hash and a server secret (`WebhookSigningKeys`);
+/// the key's holder fetches it from `GET /v1/webhooks/secret`.
 public enum WebhookSignature {
     /// The HTTP header that carries the signature.
     public static let headerName = "Parley-Signature"
-
-    /// The webhook signing secret of the key whose stored hash is `keyHash`.
-    public static func secret(keyHash: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("parley webhook signing v1".utf8), using: SymmetricKey(data: Data(keyHash.utf8)))
-        return "whsec_" + mac.hexString
-    }
 
     /// The header value for `body` sent at `timestamp` (Unix seconds).
     public static func header(secret: String, timestamp: Int, body: Data) -> String {

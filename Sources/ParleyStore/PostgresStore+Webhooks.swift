@@ -27,7 +27,7 @@ extension PostgresStore: WebhookStore {
         return try await read { db in
             guard let job = try await db.rows("SELECT * FROM jobs WHERE id = \(delivery.jobId)", logger: logger, { try $0.job() }).first,
                   let hash = try await db.rows(
-                    "SELECT secret_hash FROM api_keys WHERE id = \(delivery.ownerKeyId)", logger: logger, { try $0.string("secret_hash") }
+                    "SELECT secret_hash FROM api_keys WHERE id = \(delivery.ownerKeyId) AND revoked_at IS NULL", logger: logger, { try $0.string("secret_hash") }
                   ).first
             else { return nil }
             return WebhookContext(job: job, keyHash: hash)

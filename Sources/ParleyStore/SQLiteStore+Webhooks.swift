@@ -22,7 +22,7 @@ extension SQLiteStore: WebhookStore {
     public func webhookContext(_ delivery: WebhookDelivery) async throws -> WebhookContext? {
         try await read { db in
             guard let job = try await db.job(delivery.jobId),
-                  let key = try await db.rows("SELECT secret_hash FROM api_keys WHERE id = ?", [.text(delivery.ownerKeyId)]).first
+                  let key = try await db.rows("SELECT secret_hash FROM api_keys WHERE id = ? AND revoked_at IS NULL", [.text(delivery.ownerKeyId)]).first
             else { return nil }
             return WebhookContext(job: job, keyHash: key.string("secret_hash"))
         }

@@ -26,7 +26,7 @@ public protocol WebhookStore: WebhookReader {
     /// Leases up to `limit` due pending deliveries to `owner` until `now + lease`; a delivery
     /// whose lease expired (its sender died) is due again. Safe from many processes at once.
     func claimWebhooks(limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [WebhookDelivery]
-    /// The job and key a delivery announces, or nil when either is gone.
+    /// The job and key a delivery announces, or nil when either is gone or the key was revoked.
     func webhookContext(_ delivery: WebhookDelivery) async throws -> WebhookContext?
     /// Stores a delivery after an attempt and ends the lease; false, changing nothing, when
     /// `owner` no longer holds it.

@@ -27,9 +27,12 @@ public struct WebhookConfiguration: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// Hosts exempt from the outbound address policy (the same list as `audio_url` fetching).
     public var allowedHosts: Set<String> = []
+    /// The server secret each key's signing secret derives from.
+    public var signing: WebhookSigningKeys
 
-    public init(owner: String) {
+    public init(owner: String, signing: WebhookSigningKeys) {
         self.owner = owner
+        self.signing = signing
     }
 }
 
@@ -88,7 +91,12 @@ public struct WebhookService: Service {
         let metadata: Logger.Metadata = ["job_id": "\(delivery.jobId)", "delivery_id": "\(delivery.id)"]
         do {
             guard let context = try await store.webhookContext(delivery) else {
-                return logger.warning("webhook's job or key is gone", metadata: metadata)
+                // A revoked (or removed) key gets no further deliveries: this one ends failed.
+                var ended = delivery
+                ended.attempts.append(WebhookAttempt(at: .now(), error: "the job's key was revoked or the job is gone"))
+                ended.status = .failed
+                _ = try await store.recordWebhook(ended, owner: configuration.owner)
+                return logger.warning("webhook's key was revoked or its job is gone; not delivered", metadata: metadata)
             }
             let attempt = await post(delivery, context: context)
             let next = delivery.after(
@@ -120,7 +128,6 @@ public struct WebhookService: Service {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let body = try encoder.encode(payload)
-            let secret = WebhookSignature.secret(keyHash: context.keyHash)
             var request = HTTPClientRequest(url: delivery.url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -128,7 +135,7 @@ public struct WebhookService: Service {
             request.headers.add(name: "Parley-Delivery", value: delivery.id)
             request.headers.add(
                 name: WebhookSignature.headerName,
-                value: WebhookSignature.header(secret: secret, timestamp: Int(started / 1_000), body: body))
+                value: configuration.signing.header(keyHash: context.keyHash, timestamp: Int(started / 1_000), body: body))
             if let webhook = job.options.webhook, let name = webhook.authHeaderName, let value = webhook.authHeaderValue {
                 request.headers.add(name: name, value: value)
             }

@@ -38,6 +38,8 @@ struct CommonOptions: ParsableArguments {
             guard secret.utf8.count >= 32 else { throw ValidationError("PARLEY_URL_SIGNING_SECRET must be at least 32 characters") }
             configuration.urlSigningSecret = Data(secret.utf8)
         }
+        configuration.webhookSecret = try Self.secret("PARLEY_WEBHOOK_SECRET")
+        configuration.previousWebhookSecret = try Self.secret("PARLEY_WEBHOOK_SECRET_PREVIOUS")
         if let url = databaseURL ?? Environment.string("PARLEY_DATABASE_URL") {
             do {
                 var settings = try PostgresSettings(url: url)
@@ -73,6 +75,13 @@ struct CommonOptions: ParsableArguments {
             configuration.sentryDSN = parsed
         }
         return configuration
+    }
+
+    /// A secret from the environment variable `name`, at least 32 characters.
+    static func secret(_ name: String) throws -> Data? {
+        guard let secret = Environment.string(name) else { return nil }
+        guard secret.utf8.count >= 32 else { throw ValidationError("\(name) must be at least 32 characters") }
+        return Data(secret.utf8)
     }
 
     /// Opens the configured store for a one-shot command, migrating as asked, and closes it afterwards.

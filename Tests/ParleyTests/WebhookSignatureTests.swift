@@ -10,9 +10,30 @@ import Testing
     static let body = Data(#"{"job_id":"job_1"}"#.utf8)
 
     @Test func matchesAnIndependentHMAC() {
-        #expect(WebhookSignature.secret(keyHash: "abc123hash") == Self.secret)
         #expect(WebhookSignature.header(secret: Self.secret, timestamp: 1_700_000_000, body: Self.body)
                 == "t=1700000000,v1=9056c13f21bad66cc37cbca4e470c2932ec161ee31b19ee5b6968f302bc10db0")
+        // hmac.new(b"server-secret", b"parley webhook signing v2\nabc123hash", "sha256").hexdigest()
+        let keys = WebhookSigningKeys(current: Data("server-secret".utf8))
+        #expect(keys.secret(keyHash: "abc123hash") == Self.keyedSecret)
+    }
+
+    static let keyedSecret = "whsec_18db76899ccb7485b2b6eebfb9134d9a7d0d8caa7d1a383631d99316e7aedd95"
+
+    /// A key's secret needs the server secret: the stored hash alone (a database or backup)
+    /// does not give it, and another server secret gives another one.
+    @Test func theSecretDependsOnTheServerSecretAndRotationSignsWithBoth() {
+        let old = WebhookSigningKeys(current: Data("old server secret".utf8))
+        let new = WebhookSigningKeys(current: Data("new server secret".utf8))
+        #expect(old.secret(keyHash: "h") != new.secret(keyHash: "h"))
+        #expect(old.secret(keyHash: "h") != old.secret(keyHash: "h2"))
+        let rotating = WebhookSigningKeys(current: new.current, previous: old.current)
+        let header = rotating.header(keyHash: "h", timestamp: 1_700_000_000, body: Self.body)
+        #expect(header.components(separatedBy: "v1=").count == 3, "\(header)")
+        for secret in [old.secret(keyHash: "h"), new.secret(keyHash: "h")] {
+            #expect(WebhookSignature.verify(header: header, secret: secret, body: Self.body, now: 1_700_000_000))
+        }
+        #expect(rotating.previousSecret(keyHash: "h") == old.secret(keyHash: "h"))
+        #expect(new.header(keyHash: "h", timestamp: 1_700_000_000, body: Self.body).components(separatedBy: "v1=").count == 2)
     }
 
     @Test func verifiesOnlyTheRightSignatureInTime() {

@@ -175,6 +175,37 @@ final class WebhookReceiver: Sendable {
         }
     }
 
+    /// A revoked key gets no further deliveries: its pending retry ends failed, unsent.
+    @Test func aRevokedKeyGetsNoFurtherDeliveries() async throws {
+        let receiver = WebhookReceiver(answers: [.badGateway, .ok])
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        try await receiver.serve { url in
+            var jobId = ""
+            try await LiveServer.with(worker: true, directory: directory, configure: {
+                Self.configure(&$0)
+                $0.webhookRetryBase = 3_000
+            }) { server in
+                let key = try await server.createKey(owner: "leaving")
+                let created = try await server.post("/v1/jobs", json: [
+                    "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": url,
+                ], key: key)
+                jobId = try #require(created.json["job_id"] as? String)
+                #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { receiver.deliveries.count == 1 })
+                let prefix = String(key.split(separator: "_")[1])
+                #expect(try await server.server.store.revokeKey(prefix, audit: AuditEntry(keyId: nil, action: "key.revoke", target: prefix)))
+            }
+            let id = jobId
+            try await LiveServer.with(worker: true, directory: directory, configure: Self.configure) { server in
+                let ended = try await eventually(timeout: .seconds(30)) {
+                    try await server.server.store.webhookDeliveries(jobId: id).first?.status == .failed
+                }
+                #expect(ended, "the pending retry ended failed")
+            }
+            #expect(receiver.deliveries.count == 1, "nothing was sent after the revocation")
+        }
+    }
+
     /// A graceful shutdown lets a send in flight finish and record its attempt, so the delivery
     /// is not left leased (and unsendable) after the process is gone.
     @Test func aSendInFlightAtShutdownFinishesAndRecordsItsAttempt() async throws {
