@@ -23,6 +23,9 @@ public struct APIConfiguration: Sendable {
     public var retentionSeconds: Int? = 30 * 24 * 3_600
     /// How long an upload that no job names is kept (`PARLEY_UPLOAD_TTL_HOURS`, default 24 h).
     public var uploadLifetime: Millis = 24 * 3_600 * 1_000
+    /// Uploads and jobs with inline audio are refused with 507 while the blob volume has less
+    /// free than this (`PARLEY_MIN_FREE_BYTES`, default 1 GiB); 0 turns the guard off.
+    public var minFreeBytes = 1_073_741_824
     /// Bearer-token verifications one client address may ask for, before any key is known.
     public var tokenVerifications = RateSettings(perMinute: 600, burst: 120)
 

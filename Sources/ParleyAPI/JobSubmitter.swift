@@ -41,6 +41,13 @@ struct JobSubmitter: Sendable {
         }
     }
 
+    /// Refuses with 507 `insufficient_storage`, before anything is written, while the blob
+    /// volume has less free space than `minFreeBytes` (a local store only: S3 has no volume).
+    func requireStorage() throws {
+        guard configuration.minFreeBytes > 0, let free = try blobs.freeBytes(), free < configuration.minFreeBytes else { return }
+        throw ParleyError.insufficientStorage(free: free, minimum: configuration.minFreeBytes)
+    }
+
     /// Stores `request` as a job of `key`'s, its inline audio as blobs, and wakes the workers.
     /// - Parameters:
     ///   - metricType: the `job_type` label of the jobs-created counter.
@@ -49,6 +56,7 @@ struct JobSubmitter: Sendable {
         _ request: ValidatedJob, key: APIKeyRecord, idempotency: Idempotency? = nil, metricType: String? = nil,
         context: ParleyContext
     ) async throws -> Submitted {
+        if request.items.contains(where: { if case .audio = $0.input { true } else { false } }) { try requireStorage() }
         let now = Millis.now()
         let job = Job(
             id: Identifier.make("job"), ownerKeyId: key.id, type: request.type, priority: request.priority,

@@ -76,7 +76,7 @@ public enum ParleyRouter {
         JobsController(store: dependencies.store, blobs: dependencies.blobs, submitter: submitter).register(on: router)
         LanguagesController(engine: dependencies.engine, speechToEnglish: dependencies.speechToEnglish).register(on: router)
         UsageController(store: dependencies.store).register(on: router)
-        UploadsController(blobs: dependencies.blobs, uploads: dependencies.store, configuration: dependencies.configuration).register(on: router)
+        UploadsController(blobs: dependencies.blobs, uploads: dependencies.store, submitter: submitter).register(on: router)
         WebhooksController(signing: dependencies.webhookSigning).register(on: router)
         DocsController().register(on: router)
         if let signer = dependencies.urlSigner {

@@ -25,7 +25,8 @@ struct UploadsController {
 
     let blobs: any BlobStore
     let uploads: any UploadRecorder
-    let configuration: APIConfiguration
+    let submitter: JobSubmitter
+    var configuration: APIConfiguration { submitter.configuration }
 
     func register(on router: Router<ParleyContext>) {
         router.post("/v1/uploads", use: upload)
@@ -35,6 +36,7 @@ struct UploadsController {
         let key = try context.require(.jobsWrite)
         let limit = configuration.maxUploadBytes
         try RequestDecoding.refuseDeclaredLength(request, over: limit)
+        try submitter.requireStorage()
         let id = Identifier.make("upl")
         let blobKey = BlobKey.upload(id, owner: key.id)
         let size: Int

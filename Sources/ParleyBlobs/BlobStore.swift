@@ -22,6 +22,9 @@ public protocol BlobStore: Sendable {
     /// Removes every blob whose key starts with `prefix` (a folder: it ends with `/`) and
     /// returns how many there were.
     func delete(prefix: String) async throws -> Int
+    /// Bytes free for new blobs on the volume that holds them, or nil when the store has no
+    /// volume of its own to fill (S3).
+    func freeBytes() throws -> Int?
     /// A URL that fetches the blob straight from storage for `expires` seconds, or nil when
     /// the store cannot make one (local files).
     func presignedURL(_ key: String, expires: Int) throws -> String?

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import NIOCore
 import NIOFoundationCompat
 
@@ -33,6 +34,13 @@ public struct LocalBlobStore: BlobStore {
             }
             return size
         }
+    }
+
+    /// What `statvfs` says unprivileged writers may still use on the root's file system.
+    public func freeBytes() throws -> Int? {
+        var status = statvfs()
+        guard statvfs(root.path, &status) == 0 else { return nil }
+        return Int(status.f_bavail) * Int(status.f_frsize)
     }
 
     public func size(_ key: String) async throws -> Int? {

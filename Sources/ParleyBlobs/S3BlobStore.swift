@@ -111,6 +111,9 @@ public struct S3BlobStore: BlobStore {
         return deleted
     }
 
+    /// A bucket has no volume to fill.
+    public func freeBytes() throws -> Int? { nil }
+
     public func presignedURL(_ key: String, expires: Int) throws -> String? {
         try presignedURL(key, expires: expires, now: Date())
     }

@@ -69,6 +69,12 @@ extension ParleyError {
     public static func storeUnavailable(_ message: String = "the store is unavailable") -> ParleyError {
         .init(code: "store_unavailable", message: message, status: 503, retryable: true)
     }
+    /// The blob volume is nearly full: nothing was written.
+    public static func insufficientStorage(free: Int, minimum: Int) -> ParleyError {
+        .init(code: "insufficient_storage",
+              message: "the server is low on storage (\(free / 1_048_576) MiB free, \(minimum / 1_048_576) MiB kept in reserve); try again later",
+              status: 507, retryable: true)
+    }
     public static let internalError = ParleyError(
         code: "internal_error", message: "an internal error occurred", status: 500, retryable: true)
 

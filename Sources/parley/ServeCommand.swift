@@ -55,6 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let value = Environment.int("PARLEY_MAX_ITEM_BYTES") { configuration.api.maxItemBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_UPLOAD_BYTES") { configuration.api.maxUploadBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_ATTEMPTS") { configuration.api.maxAttempts = max(1, value) }
+        if let bytes = Environment.int("PARLEY_MIN_FREE_BYTES") { configuration.api.minFreeBytes = max(0, bytes) }
         if let hours = Environment.int("PARLEY_RETENTION_HOURS") { configuration.api.retentionSeconds = hours > 0 ? hours * 3_600 : nil }
         if let hours = Environment.int("PARLEY_UPLOAD_TTL_HOURS") { configuration.api.uploadLifetime = Millis(max(1, hours)) * 3_600_000 }
         if let seed = configuration.adminKey, seed.count < 32 {
