@@ -26,6 +26,19 @@ public struct APIConfiguration: Sendable {
     /// Uploads and jobs with inline audio are refused with 507 while the blob volume has less
     /// free than this (`PARLEY_MIN_FREE_BYTES`, default 1 GiB); 0 turns the guard off.
     public var minFreeBytes = 1_073_741_824
+    /// Synchronous requests (`POST /v1/audio/*`) one API process runs at once
+    /// (`PARLEY_SYNC_CONCURRENCY`, default 4); more get 503 `server_busy`. Synchronous items
+    /// outrank batch work, but a worker's batch (8 items) then still holds at least
+    /// `batchSize - syncConcurrency` batch items whenever batch work waits.
+    public var syncConcurrency = 4
+    /// Request bodies the API reads whole may hold this many bytes at once
+    /// (`PARLEY_INFLIGHT_BODY_BYTES`, default 256 MiB); beyond it, 503 `server_busy`.
+    public var inflightBodyBytes = 256 * 1024 * 1024
+    /// Connections served at once (`PARLEY_MAX_CONNECTIONS`); more wait to be accepted.
+    public var maxConnections = 1_000
+    /// A connection that sends nothing (between requests, or in the middle of one) for this
+    /// long is closed (`PARLEY_IDLE_TIMEOUT_SECONDS`).
+    public var idleTimeout: Duration = .seconds(60)
     /// Bearer-token verifications one client address may ask for, before any key is known.
     public var tokenVerifications = RateSettings(perMinute: 600, burst: 120)
 

@@ -168,15 +168,3 @@ struct ItemResultView: Encodable {
     var result: ItemResult?
     var error: ItemErrorView?
 }
-
-/// The answer to `GET /v1/jobs/{id}/results`.
-struct JobResultsView: Encodable {
-    var jobId: String
-    var status: String
-    var results: [ItemResultView]
-
-    enum CodingKeys: String, CodingKey {
-        case status, results
-        case jobId = "job_id"
-    }
-}

@@ -4,28 +4,25 @@ import Hummingbird
 import ParleyCore
 
 extension JobsController {
-    /// Every item's result or error. With `Accept: application/x-ndjson` it streams one JSON
-    /// object per line, reading one result at a time, so huge jobs never sit in memory.
+    /// Every item's result or error, streamed in either form, reading one result at a time,
+    /// so a huge job never sits in memory: one JSON document (`job_id`, `results`, `status`), or with `Accept: application/x-ndjson` one JSON object per line.
     @Sendable func results(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
         let items = try await store.items(jobId: job.id)
-        if request.headers[.accept]?.contains("application/x-ndjson") == true {
-            let controller = self
-            let body = ResponseBody { writer in
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                for item in items {
-                    var line = try encoder.encode(try await controller.resultView(item))
-                    line.append(0x0A)
-                    try await writer.write(ByteBuffer(bytes: line))
-                }
-                try await writer.finish(nil)
+        let lines = request.headers[.accept]?.contains("application/x-ndjson") == true
+        let controller = self
+        let body = ResponseBody { writer in
+            if !lines { try await writer.write(ByteBuffer(bytes: Array(#"{"job_id":"#.utf8) + (try JSONResponse.encode(job.id)) + Array(#","results":["#.utf8))) }
+            for (index, item) in items.enumerated() {
+                var chunk = lines || index == 0 ? Data() : Data(",".utf8)
+                chunk.append(try JSONResponse.encode(try await controller.resultView(item)))
+                if lines { chunk.append(0x0A) }
+                try await writer.write(ByteBuffer(bytes: chunk))
             }
-            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
+            if !lines { try await writer.write(ByteBuffer(bytes: Array(#"],"status":"#.utf8) + (try JSONResponse.encode(job.status.rawValue)) + Array("}".utf8))) }
+            try await writer.finish(nil)
         }
-        var views: [ItemResultView] = []
-        for item in items { views.append(try await resultView(item)) }
-        return try JSONResponse.make(.ok, JobResultsView(jobId: job.id, status: job.status.rawValue, results: views))
+        return Response(status: .ok, headers: [.contentType: lines ? "application/x-ndjson" : "application/json"], body: body)
     }
 
     func resultView(_ item: JobItem) async throws -> ItemResultView {

@@ -17,6 +17,8 @@ struct OpenAIAudioController {
     let store: any MetadataStore
     let submitter: JobSubmitter
     let renderer: ResultRenderer
+    /// The synchronous requests this process runs at once.
+    let slots: AdmissionBudget
     var configuration: APIConfiguration { submitter.configuration }
 
     func register(on router: Router<ParleyContext>) {
@@ -27,6 +29,12 @@ struct OpenAIAudioController {
     func handle(_ request: Request, context: ParleyContext, task: String) async throws -> Response {
         let key = try context.require(.jobsWrite)
         try await submitter.admit(key)
+        guard slots.reserve(1) else {
+            return JSONResponse.error(.serverBusy(
+                "this server runs \(slots.capacity) synchronous requests at once; retry shortly, or use POST /v1/jobs"),
+                headers: [.retryAfter: "1"])
+        }
+        defer { slots.release(1) }
         let body = try await RequestDecoding.buffer(request, limit: configuration.maxItemBytes + 1024 * 1024)
         let form = try MultipartForm.parse(body, contentType: request.headers[.contentType])
         let parsed = try OpenAIAudioRequest(form, task: task, maxBytes: configuration.maxItemBytes)

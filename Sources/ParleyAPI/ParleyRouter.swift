@@ -67,6 +67,8 @@ public enum ParleyRouter {
             keys: dependencies.keys, limiter: dependencies.limiter, verifications: dependencies.configuration.tokenVerifications))
         router.add(middleware: RateLimitMiddleware(
             limiter: dependencies.limiter, readMultiplier: dependencies.configuration.readRateMultiplier))
+        router.add(middleware: BodyBudgetMiddleware(
+            budget: AdmissionBudget(capacity: dependencies.configuration.inflightBodyBytes), configuration: dependencies.configuration))
         HealthController(store: dependencies.store, engine: dependencies.engine).register(on: router)
         KeysController(keys: dependencies.keys).register(on: router)
         let submitter = JobSubmitter(
@@ -83,7 +85,8 @@ public enum ParleyRouter {
             BlobsController(blobs: dependencies.blobs, signer: signer).register(on: router)
         }
         OpenAIAudioController(
-            store: dependencies.store, submitter: submitter, renderer: ResultRenderer(blobs: dependencies.blobs)
+            store: dependencies.store, submitter: submitter, renderer: ResultRenderer(blobs: dependencies.blobs),
+            slots: AdmissionBudget(capacity: dependencies.configuration.syncConcurrency)
         ).register(on: router)
         if let metrics = dependencies.metrics { MetricsController(endpoint: metrics).register(on: router) }
         return router

@@ -1,13 +1,15 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOFoundationCompat
 import ParleyCore
 
 /// Reads and decodes request bodies with limits and field-precise errors.
 enum RequestDecoding {
     /// Collects the body, refusing more than `limit` bytes with 413.
     static func body(_ request: Request, limit: Int) async throws -> Data {
-        Data(buffer: try await buffer(request, limit: limit))
+        // Large buffers move into the Data without a copy.
+        Data(buffer: try await buffer(request, limit: limit), byteTransferStrategy: .automatic)
     }
 
     /// As `body`, as the buffer the server received.

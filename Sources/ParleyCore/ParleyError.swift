@@ -69,6 +69,10 @@ extension ParleyError {
     public static func storeUnavailable(_ message: String = "the store is unavailable") -> ParleyError {
         .init(code: "store_unavailable", message: message, status: 503, retryable: true)
     }
+    /// The server holds as much of some kind of work as it may: retry shortly.
+    public static func serverBusy(_ message: String) -> ParleyError {
+        .init(code: "server_busy", message: message, status: 503, retryable: true)
+    }
     /// The blob volume is nearly full: nothing was written.
     public static func insufficientStorage(free: Int, minimum: Int) -> ParleyError {
         .init(code: "insufficient_storage",

@@ -182,9 +182,13 @@ public final class ParleyServer: Sendable {
             configuration: configuration.api,
             metrics: configuration.exportMetrics ? metricsEndpoint : nil,
             reporter: reporter, urlSigner: urlSigner, webhookSigning: webhookSigning))
+        let idle = configuration.api.idleTimeout.components
         var app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "parley"),
+            server: .http1(configuration: .init(idleTimeout: .seconds(idle.seconds) + .nanoseconds(idle.attoseconds / 1_000_000_000))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "parley",
+                availableConnectionsDelegate: .maximum(configuration.api.maxConnections, logger: logger)),
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

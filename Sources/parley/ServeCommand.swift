@@ -55,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let value = Environment.int("PARLEY_MAX_ITEM_BYTES") { configuration.api.maxItemBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_UPLOAD_BYTES") { configuration.api.maxUploadBytes = max(1_024, value) }
         if let value = Environment.int("PARLEY_MAX_ATTEMPTS") { configuration.api.maxAttempts = max(1, value) }
+        if let count = Environment.int("PARLEY_SYNC_CONCURRENCY") { configuration.api.syncConcurrency = max(1, count) }
+        if let bytes = Environment.int("PARLEY_INFLIGHT_BODY_BYTES") { configuration.api.inflightBodyBytes = max(1_048_576, bytes) }
+        if let count = Environment.int("PARLEY_MAX_CONNECTIONS") { configuration.api.maxConnections = max(1, count) }
+        if let seconds = Environment.int("PARLEY_IDLE_TIMEOUT_SECONDS") { configuration.api.idleTimeout = .seconds(max(1, seconds)) }
         if let bytes = Environment.int("PARLEY_MIN_FREE_BYTES") { configuration.api.minFreeBytes = max(0, bytes) }
         if let hours = Environment.int("PARLEY_RETENTION_HOURS") { configuration.api.retentionSeconds = hours > 0 ? hours * 3_600 : nil }
         if let hours = Environment.int("PARLEY_UPLOAD_TTL_HOURS") { configuration.api.uploadLifetime = Millis(max(1, hours)) * 3_600_000 }

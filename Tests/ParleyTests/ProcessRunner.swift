@@ -102,7 +102,8 @@ enum ProcessRunner {
         }
     }
 
-    private static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    /// Runs blocking `body` on a thread of its own, off Swift's cooperative pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: body()) }
         }

@@ -27,7 +27,11 @@ import Testing
                 $0.echoDelay = .zero
                 $0.janitorInterval = .seconds(3_600)
                 if let database {
-                    $0.database = database.settings
+                    // The suite's load can hold a query for seconds; the default 5 s would fail
+                    // a step this test is not about.
+                    var settings = database.settings
+                    settings.operationTimeout = .seconds(30)
+                    $0.database = settings
                     $0.migrate = true
                     $0.s3 = S3Settings(endpoint: S3BlobStoreTests.endpoint, bucket: "parley-test", credentials: S3BlobStoreTests.credentials)
                 }
