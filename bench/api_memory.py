@@ -85,7 +85,8 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=60)
-    counts = {status: answers.count(status) for status in sorted(set(map(str, answers)))}
+    names = [str(status) for status in answers]
+    counts = {name: names.count(name) for name in sorted(set(names))}
     print(f"{args.clients} clients x {len(body) / 1e6:.1f} MB bodies ({' '.join(args.env) or 'defaults'}): "
           f"peak RSS {peak:.0f} MiB (idle {idle:.0f} MiB), answers {counts}, {wall:.1f} s")
 

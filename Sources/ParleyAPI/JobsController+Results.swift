@@ -5,21 +5,26 @@ import ParleyCore
 
 extension JobsController {
     /// Every item's result or error, streamed in either form, reading one result at a time,
-    /// so a huge job never sits in memory: one JSON document (`job_id`, `results`, `status`), or with `Accept: application/x-ndjson` one JSON object per line.
+    /// so a huge job never sits in memory: one JSON document (`job_id`, `results`, `status`),
+    /// or with `Accept: application/x-ndjson` one JSON object per line.
     @Sendable func results(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
         let items = try await store.items(jobId: job.id)
         let lines = request.headers[.accept]?.contains("application/x-ndjson") == true
         let controller = self
         let body = ResponseBody { writer in
-            if !lines { try await writer.write(ByteBuffer(bytes: Array(#"{"job_id":"#.utf8) + (try JSONResponse.encode(job.id)) + Array(#","results":["#.utf8))) }
+            if !lines {
+                try await writer.write(ByteBuffer(bytes: Array(#"{"job_id":"#.utf8) + (try JSONResponse.encode(job.id)) + Array(#","results":["#.utf8)))
+            }
             for (index, item) in items.enumerated() {
                 var chunk = lines || index == 0 ? Data() : Data(",".utf8)
                 chunk.append(try JSONResponse.encode(try await controller.resultView(item)))
                 if lines { chunk.append(0x0A) }
                 try await writer.write(ByteBuffer(bytes: chunk))
             }
-            if !lines { try await writer.write(ByteBuffer(bytes: Array(#"],"status":"#.utf8) + (try JSONResponse.encode(job.status.rawValue)) + Array("}".utf8))) }
+            if !lines {
+                try await writer.write(ByteBuffer(bytes: Array(#"],"status":"#.utf8) + (try JSONResponse.encode(job.status.rawValue)) + Array("}".utf8)))
+            }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: lines ? "application/x-ndjson" : "application/json"], body: body)

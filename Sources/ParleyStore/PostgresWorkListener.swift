@@ -44,9 +44,10 @@ public struct PostgresWorkListener: Service {
                                 try await withThrowingTaskGroup(of: Void.self) { group in
                                     group.addTask { for try await _ in work { signal.notify() } }
                                     group.addTask { for try await end in ends { jobEnds.notify(jobId: end.payload) } }
-                                    // Either sequence ends only when the connection does.
-                                    try await group.next()
-                                    group.cancelAll()
+                                    // A sequence ends only with the connection; close it so the other ends too.
+                                    let first = await Result { try await group.next() }
+                                    let _: EventLoopFuture<Void> = connection.close()
+                                    try first.get()
                                 }
                             }
                         }
