@@ -64,6 +64,10 @@ struct JobView: Encodable {
     var updatedAt: String
     var startedAt: String?
     var finishedAt: String?
+    /// Seconds after its end that the job's content is purged; absent: kept until deleted.
+    var deleteAfterSeconds: Int?
+    /// When the janitor purges it, once it has ended.
+    var purgeAt: String?
     var items: [ItemView]?
     var webhookDeliveries: [WebhookDeliveryView]?
 
@@ -85,6 +89,8 @@ struct JobView: Encodable {
         updatedAt = job.updatedAt.iso8601
         startedAt = job.startedAt?.iso8601
         finishedAt = job.finishedAt?.iso8601
+        deleteAfterSeconds = job.retentionSeconds
+        if let finished = job.finishedAt, let seconds = job.retentionSeconds { purgeAt = (finished + Millis(seconds) * 1_000).iso8601 }
         self.items = items?.map { item in ItemView(item, downloadURL: item.resultRef.flatMap(presign)) }
     }
 
@@ -96,6 +102,8 @@ struct JobView: Encodable {
         case updatedAt = "updated_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case deleteAfterSeconds = "delete_after_seconds"
+        case purgeAt = "purge_at"
     }
 }
 

@@ -6,7 +6,7 @@ import ParleyBlobs
 import ParleyCore
 import ParleyStore
 
-/// `/v1/jobs`: create, read, list and cancel jobs, and read their results.
+/// `/v1/jobs`: create, read, list, cancel and delete jobs, and read their results.
 struct JobsController {
     let store: any MetadataStore & WebhookReader
     let blobs: any BlobStore

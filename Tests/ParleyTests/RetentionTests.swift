@@ -110,6 +110,9 @@ import Testing
             ])
             let briefId = try #require(brief.json["job_id"] as? String, "\(brief.text)")
             for id in [kept, briefId] { _ = try await server.waitForJob(id, timeout: .seconds(60)) }
+            let shown = try await server.get("/v1/jobs/\(briefId)").json
+            #expect(shown["delete_after_seconds"] as? Int == 60 && shown["purge_at"] is String, "\(shown)")
+            #expect(try await server.get("/v1/jobs/\(kept)").json["delete_after_seconds"] as? Int == 30 * 24 * 3_600, "the default")
             let briefKeys = try await parley.store.items(jobId: briefId).flatMap { [$0.input.blobKey, $0.resultRef].compactMap { $0 } }
             let upload = try #require(try await server.upload(Data(repeating: 3, count: 100)).json["id"] as? String)
 
