@@ -146,7 +146,14 @@ final class WebhookReceiver: Sendable {
         }
     }
 
-    @Test func aPendingDeliverySurvivesARestart() async throws {
+    /// A job of `key`'s whose first webhook attempt fails (502, the retry 3 s later): `before`
+    /// runs on its server once that attempt arrived, then the server stops, and `after` runs
+    /// on a server started again on the same data directory.
+    static func acrossARestart(
+        key: @escaping @Sendable (LiveServer) async throws -> String = { _ in LiveServer.adminKey },
+        before: @escaping @Sendable (LiveServer, String) async throws -> Void = { _, _ in },
+        after: @escaping @Sendable (LiveServer, _ jobId: String, WebhookReceiver) async throws -> Void
+    ) async throws {
         let receiver = WebhookReceiver(answers: [.badGateway, .ok])
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
@@ -156,54 +163,45 @@ final class WebhookReceiver: Sendable {
                 Self.configure(&$0)
                 $0.webhookRetryBase = 3_000
             }) { server in
+                let owner = try await key(server)
                 let created = try await server.post("/v1/jobs", json: [
                     "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": url,
-                ])
+                ], key: owner)
                 jobId = try #require(created.json["job_id"] as? String)
                 #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { receiver.deliveries.count == 1 })
+                try await before(server, owner)
             }
-            #expect(receiver.deliveries.count == 1, "the first attempt failed and the server stopped before the retry")
             let id = jobId
             try await LiveServer.with(worker: true, directory: directory, configure: Self.configure) { server in
-                let delivered = try await eventually(timeout: .seconds(30)) {
-                    let deliveries = try await server.get("/v1/jobs/\(id)").json["webhook_deliveries"] as? [[String: Any]]
-                    return deliveries?.first?["status"] as? String == "delivered"
-                }
-                #expect(delivered)
+                try await after(server, id, receiver)
             }
-            #expect(receiver.deliveries.count == 2, "delivered once after the restart")
+        }
+    }
+
+    @Test func aPendingDeliverySurvivesARestart() async throws {
+        try await Self.acrossARestart { server, id, receiver in
+            #expect(receiver.deliveries.count == 1, "the first attempt failed and the server stopped before the retry")
+            let delivered = try await eventually(timeout: .seconds(30)) {
+                let deliveries = try await server.get("/v1/jobs/\(id)").json["webhook_deliveries"] as? [[String: Any]]
+                return deliveries?.first?["status"] as? String == "delivered"
+            }
+            #expect(delivered && receiver.deliveries.count == 2, "delivered once after the restart")
         }
     }
 
     /// A revoked key gets no further deliveries: its pending retry ends failed, unsent.
     @Test func aRevokedKeyGetsNoFurtherDeliveries() async throws {
-        let receiver = WebhookReceiver(answers: [.badGateway, .ok])
-        let directory = try TemporaryDirectory()
-        defer { directory.cleanup() }
-        try await receiver.serve { url in
-            var jobId = ""
-            try await LiveServer.with(worker: true, directory: directory, configure: {
-                Self.configure(&$0)
-                $0.webhookRetryBase = 3_000
-            }) { server in
-                let key = try await server.createKey(owner: "leaving")
-                let created = try await server.post("/v1/jobs", json: [
-                    "job_type": "asr", "items": [["id": "a", "base64": "eA=="]], "webhook_url": url,
-                ], key: key)
-                jobId = try #require(created.json["job_id"] as? String)
-                #expect(await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { receiver.deliveries.count == 1 })
-                let prefix = String(key.split(separator: "_")[1])
-                #expect(try await server.server.store.revokeKey(prefix, audit: AuditEntry(keyId: nil, action: "key.revoke", target: prefix)))
+        try await Self.acrossARestart(key: { try await $0.createKey(owner: "leaving") }, before: { server, key in
+            let prefix = String(key.split(separator: "_")[1])
+            let revoked = try await server.server.store.revokeKey(prefix, audit: AuditEntry(keyId: nil, action: "key.revoke", target: prefix))
+            #expect(revoked)
+        }, after: { server, id, receiver in
+            let ended = try await eventually(timeout: .seconds(30)) {
+                try await server.server.store.webhookDeliveries(jobId: id).first?.status == .failed
             }
-            let id = jobId
-            try await LiveServer.with(worker: true, directory: directory, configure: Self.configure) { server in
-                let ended = try await eventually(timeout: .seconds(30)) {
-                    try await server.server.store.webhookDeliveries(jobId: id).first?.status == .failed
-                }
-                #expect(ended, "the pending retry ended failed")
-            }
+            #expect(ended, "the pending retry ended failed")
             #expect(receiver.deliveries.count == 1, "nothing was sent after the revocation")
-        }
+        })
     }
 
     /// A graceful shutdown lets a send in flight finish and record its attempt, so the delivery
