@@ -30,7 +30,7 @@ import Testing
                     // The suite's load can hold a query for seconds; the default 5 s would fail
                     // a step this test is not about.
                     var settings = database.settings
-                    settings.operationTimeout = .seconds(30)
+                    settings.operationTimeout = .seconds(60)
                     $0.database = settings
                     $0.migrate = true
                     $0.s3 = S3Settings(endpoint: S3BlobStoreTests.endpoint, bucket: "parley-test", credentials: S3BlobStoreTests.credentials)

@@ -48,7 +48,7 @@ struct TestDatabase {
 
     /// Runs `body` with a migrated `PostgresStore` on a fresh database, its pool running.
     static func withStore(
-        operationTimeout: Duration = .seconds(20), _ body: (PostgresStore) async throws -> Void
+        operationTimeout: Duration = .seconds(60), _ body: (PostgresStore) async throws -> Void
     ) async throws {
         let database = try await create()
         var settings = database.settings
