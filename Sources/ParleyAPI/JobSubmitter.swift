@@ -25,6 +25,8 @@ struct JobSubmitter: Sendable {
     }
 
     let store: any MetadataStore
+    /// Where uploads' probed durations are kept.
+    let uploads: any UploadRecorder
     let blobs: any BlobStore
     let signal: WorkSignal
     let configuration: APIConfiguration
@@ -33,11 +35,13 @@ struct JobSubmitter: Sendable {
     /// The model group whose workers serve text items.
     let translationModel: String
 
-    /// Refuses new work with 429 `quota_exceeded` once the key has used up a daily quota;
-    /// routes call it before reading a body.
+    /// Refuses new work with 429 `quota_exceeded` once the key's charged and reserved usage
+    /// reached a daily quota; routes call it before reading a body. The job's own need is
+    /// reserved, or refused, with its insert (`MetadataStore.createJob`).
     func admit(_ key: APIKeyRecord) async throws {
-        if key.quotas.isLimited, let quota = key.quotas.exhausted(by: try await store.usage(keyId: key.id, day: Usage.day(.now()))) {
-            throw ParleyError.quotaExceeded(quota)
+        if key.quotas.isLimited,
+           let refusal = key.quotas.refusal(of: QuotaNeed(), given: try await store.usage(keyId: key.id, day: Usage.day(.now()))) {
+            throw ParleyError.quotaExceeded(refusal)
         }
     }
 
@@ -71,12 +75,19 @@ struct JobSubmitter: Sendable {
                 let id = Identifier.make("itm")
                 let input = try await place(item.input, job: job.id, item: id, owner: key.id, param: "items[\(index)]", written: &written)
                 items.append(JobItem(
-                    id: id, jobId: job.id, clientId: item.clientId, kind: job.type.takesAudio ? .audio : .text,
+                    id: id, jobId: job.id, clientId: item.clientId, kind: job.itemKind,
                     jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng, options: request.itemOptions,
                     model: job.type.takesAudio ? asrModel : translationModel, priority: job.priority,
-                    ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now, createdAt: now))
+                    ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now,
+                    quotaReserved: Self.reservation(of: item.input), createdAt: now))
             }
-            stored = try await store.createJob(job, items: items, audit: context.audit("job.create", target: job.id))
+            let uploaded = try await uploads.uploadSeconds(blobKeys: request.items.compactMap {
+                if case .upload(let upload) = $0.input { BlobKey.upload(upload, owner: key.id) } else { nil }
+            })
+            for index in items.indices {
+                if let blobKey = items[index].input.blobKey, let seconds = uploaded[blobKey] { items[index].quotaReserved = seconds }
+            }
+            stored = try await store.createJob(job, items: items, quotas: key.quotas, audit: context.audit("job.create", target: job.id))
         } catch {
             for blobKey in written { try? await blobs.delete(blobKey) }
             throw error
@@ -95,6 +106,17 @@ struct JobSubmitter: Sendable {
         Counter(label: MetricName.jobsCreated, dimensions: [("job_type", metricType ?? job.type.rawValue)]).increment()
         context.logger.info("job created", metadata: ["job_id": "\(job.id)", "items": "\(request.items.count)"])
         return Submitted(job: stored, replayed: false)
+    }
+
+    /// What an item reserves of its key's quota, as far as the request shows: the probed
+    /// duration of inline audio, the characters of a text (an upload's is read from its
+    /// record; audio by URL reserves when fetched).
+    private static func reservation(of input: ValidatedJob.Input) -> Double {
+        switch input {
+        case .audio(let data): AudioDurationProbe.seconds(data) ?? 0
+        case .text(let text): Double(QuotaNeed.characters(of: text))
+        case .url, .upload: 0
+        }
     }
 
     /// Where an item's input lives once stored: inline audio is written to its blob, an

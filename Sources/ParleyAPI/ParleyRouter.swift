@@ -72,7 +72,7 @@ public enum ParleyRouter {
         HealthController(store: dependencies.store, engine: dependencies.engine).register(on: router)
         KeysController(keys: dependencies.keys).register(on: router)
         let submitter = JobSubmitter(
-            store: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
+            store: dependencies.store, uploads: dependencies.store, blobs: dependencies.blobs, signal: dependencies.signal,
             configuration: dependencies.configuration, asrModel: dependencies.asrModel,
             translationModel: dependencies.translationModel)
         JobsController(store: dependencies.store, blobs: dependencies.blobs, submitter: submitter).register(on: router)

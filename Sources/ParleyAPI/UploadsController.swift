@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import NIOCore
+import Synchronization
 import ParleyBlobs
 import ParleyCore
 import ParleyStore
@@ -15,9 +17,13 @@ struct UploadsController {
         var createdAt: String
         /// When the upload is deleted unless a job names it first.
         var expiresAt: String
+        /// The duration its container gives, which each item naming it reserves of the key's
+        /// quota; null when the container does not say (the worker reserves once it reads it).
+        var audioSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case id, object, bytes
+            case audioSeconds = "audio_seconds"
             case createdAt = "created_at"
             case expiresAt = "expires_at"
         }
@@ -40,8 +46,9 @@ struct UploadsController {
         let id = Identifier.make("upl")
         let blobKey = BlobKey.upload(id, owner: key.id)
         let size: Int
+        let probe = StreamProbe()
         do {
-            size = try await blobs.put(blobKey, chunks: request.body, limit: limit)
+            size = try await blobs.put(blobKey, chunks: request.body.map { probe.observe($0) }, limit: limit)
         } catch is BlobTooLarge {
             throw ParleyError.bodyTooLarge(limit: limit)
         } catch let error as ParleyError {
@@ -55,14 +62,29 @@ struct UploadsController {
             throw ParleyError(code: "invalid_input", message: "the upload is empty; send the audio file as the request body", param: "body")
         }
         let now = Millis.now()
+        let seconds = probe.seconds
         do {
             try await uploads.recordUpload(UploadRecord(
-                id: id, ownerKeyId: key.id, blobKey: blobKey, bytes: size, createdAt: now, expiresAt: now + configuration.uploadLifetime))
+                id: id, ownerKeyId: key.id, blobKey: blobKey, bytes: size, createdAt: now, expiresAt: now + configuration.uploadLifetime,
+                audioSeconds: seconds))
         } catch {
             try? await blobs.delete(blobKey)
             throw error
         }
         context.logger.info("upload stored", metadata: ["upload_id": "\(id)", "bytes": "\(size)"])
-        return try JSONResponse.make(.created, UploadView(id: id, bytes: size, createdAt: now.iso8601, expiresAt: (now + configuration.uploadLifetime).iso8601))
+        return try JSONResponse.make(.created, UploadView(
+            id: id, bytes: size, createdAt: now.iso8601, expiresAt: (now + configuration.uploadLifetime).iso8601, audioSeconds: seconds))
     }
+}
+
+/// Keeps the head and tail windows of a body as it streams by, to probe its duration.
+private final class StreamProbe: Sendable {
+    private let windows = Mutex(AudioWindows())
+
+    func observe(_ buffer: ByteBuffer) -> ByteBuffer {
+        windows.withLock { $0.append(buffer.readableBytesView) }
+        return buffer
+    }
+
+    var seconds: Double? { windows.withLock { AudioDurationProbe.seconds($0) } }
 }

@@ -23,53 +23,6 @@ public struct RateSettings: Sendable, Codable, Equatable {
     }
 }
 
-/// Per-key daily quotas beyond the request rate; nil means unlimited.
-/// Usage is charged when items succeed; once a day's usage reaches a quota, new jobs get 429.
-public struct Quotas: Sendable, Codable, Equatable {
-    public var audioSecondsPerDay: Double?
-    public var charactersPerDay: Int?
-
-    public init(audioSecondsPerDay: Double? = nil, charactersPerDay: Int? = nil) {
-        self.audioSecondsPerDay = audioSecondsPerDay
-        self.charactersPerDay = charactersPerDay
-    }
-
-    /// The quota `usage` has reached, if any: `audio_seconds_per_day` or `characters_per_day`.
-    public func exhausted(by usage: Usage) -> String? {
-        if let limit = audioSecondsPerDay, usage.audioSeconds >= limit { return "audio_seconds_per_day" }
-        if let limit = charactersPerDay, usage.characters >= limit { return "characters_per_day" }
-        return nil
-    }
-
-    public var isLimited: Bool { audioSecondsPerDay != nil || charactersPerDay != nil }
-
-    enum CodingKeys: String, CodingKey {
-        case audioSecondsPerDay = "audio_seconds_per_day"
-        case charactersPerDay = "characters_per_day"
-    }
-}
-
-/// What a key's succeeded items used in one UTC day.
-public struct Usage: Sendable, Codable, Equatable {
-    public var audioSeconds: Double
-    public var characters: Int
-
-    public init(audioSeconds: Double = 0, characters: Int = 0) {
-        self.audioSeconds = audioSeconds
-        self.characters = characters
-    }
-
-    /// The UTC day `at` falls in, as `YYYY-MM-DD`: the key of daily usage.
-    public static func day(_ at: Millis) -> String {
-        String(at.iso8601.prefix(10))
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case audioSeconds = "audio_seconds"
-        case characters
-    }
-}
-
 /// A stored API key. Only the SHA-256 hash of the secret is kept.
 public struct APIKeyRecord: Sendable, Equatable {
     public var id: String

@@ -35,20 +35,27 @@ public struct ItemTransition: Sendable, Equatable {
     public let finishedAt: Millis?
     /// Whether the claim's attempt is given back (a release).
     public let refundsAttempt: Bool
+    /// What the item's end does to its key's daily usage.
+    public let quota: QuotaSettlement
 
     /// A worker's report on an item it holds.
+    /// A cancelled item is charged as the outcome it
+    /// reached would have been, a retry as a failure.
     public static func settle(_ outcome: ItemOutcome, cancelRequested: Bool, now: Millis) -> ItemTransition {
-        if cancelRequested { return cancelled(now: now) }
         switch outcome {
         case .succeeded(let resultRef, let metadata):
+            let charge = QuotaSettlement.charge(QuotaNeed(audioSeconds: metadata.audioSeconds ?? 0, characters: metadata.characters ?? 0))
+            if cancelRequested { return cancelled(now: now, quota: charge) }
             return ItemTransition(status: .succeeded, resultRef: resultRef, metadata: metadata, error: .clear,
-                                  runAfter: nil, finishedAt: now, refundsAttempt: false)
+                                  runAfter: nil, finishedAt: now, refundsAttempt: false, quota: charge)
         case .failed(let error):
+            if cancelRequested { return cancelled(now: now, quota: .ending(error)) }
             return ItemTransition(status: .failed, resultRef: nil, metadata: nil, error: .record(code: error.code, message: error.message),
-                                  runAfter: nil, finishedAt: now, refundsAttempt: false)
+                                  runAfter: nil, finishedAt: now, refundsAttempt: false, quota: .ending(error))
         case .retry(let error, let runAfter):
+            if cancelRequested { return cancelled(now: now, quota: .ending(error)) }
             return ItemTransition(status: .queued, resultRef: nil, metadata: nil, error: .record(code: error.code, message: error.message),
-                                  runAfter: runAfter, finishedAt: nil, refundsAttempt: false)
+                                  runAfter: runAfter, finishedAt: nil, refundsAttempt: false, quota: .none)
         }
     }
 
@@ -57,10 +64,10 @@ public struct ItemTransition: Sendable, Equatable {
     public static func release(cancelRequested: Bool, now: Millis) -> ItemTransition {
         if cancelRequested {
             return ItemTransition(status: .cancelled, resultRef: nil, metadata: nil, error: .keep,
-                                  runAfter: nil, finishedAt: now, refundsAttempt: true)
+                                  runAfter: nil, finishedAt: now, refundsAttempt: true, quota: .release)
         }
         return ItemTransition(status: .queued, resultRef: nil, metadata: nil, error: .keep,
-                              runAfter: now, finishedAt: nil, refundsAttempt: true)
+                              runAfter: now, finishedAt: nil, refundsAttempt: true, quota: .none)
     }
 
     /// An item whose lease expired: its worker is taken for lost; final on the last attempt.
@@ -74,7 +81,8 @@ public struct ItemTransition: Sendable, Equatable {
         counts.move(items, from: .running, to: status)
     }
 
-    private static func cancelled(now: Millis) -> ItemTransition {
-        ItemTransition(status: .cancelled, resultRef: nil, metadata: nil, error: .keep, runAfter: nil, finishedAt: now, refundsAttempt: false)
+    private static func cancelled(now: Millis, quota: QuotaSettlement) -> ItemTransition {
+        ItemTransition(status: .cancelled, resultRef: nil, metadata: nil, error: .keep, runAfter: nil, finishedAt: now,
+                       refundsAttempt: false, quota: quota)
     }
 }

@@ -32,6 +32,9 @@ public struct JobItem: Sendable, Equatable {
     public var detectedLanguage: String?
     public var languageProbability: Double?
     public var audioSeconds: Double?
+    /// What the item holds reserved of its key's daily quota, in its kind's unit (audio
+    /// seconds, or characters); see `Quotas`.
+    public var quotaReserved: Double
     public var createdAt: Millis
     public var startedAt: Millis?
     public var finishedAt: Millis?
@@ -43,7 +46,7 @@ public struct JobItem: Sendable, Equatable {
         leaseOwner: String? = nil, leaseExpiresAt: Millis? = nil, resultRef: String? = nil,
         errorCode: String? = nil, errorMessage: String? = nil, modelUsed: String? = nil,
         detectedLanguage: String? = nil, languageProbability: Double? = nil, audioSeconds: Double? = nil,
-        createdAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
+        quotaReserved: Double = 0, createdAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
     ) {
         self.id = id
         self.jobId = jobId
@@ -70,6 +73,7 @@ public struct JobItem: Sendable, Equatable {
         self.detectedLanguage = detectedLanguage
         self.languageProbability = languageProbability
         self.audioSeconds = audioSeconds
+        self.quotaReserved = quotaReserved
         self.createdAt = createdAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt

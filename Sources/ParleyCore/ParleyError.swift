@@ -63,8 +63,12 @@ extension ParleyError {
     public static func rateLimited(retryAfter: Int) -> ParleyError {
         .init(code: "rate_limited", message: "too many requests; retry after \(retryAfter) s", status: 429)
     }
-    public static func quotaExceeded(_ quota: String) -> ParleyError {
-        .init(code: "quota_exceeded", message: "this key has used its \(quota) quota for today (UTC)", param: quota, status: 429)
+    public static func quotaExceeded(_ refusal: QuotaRefusal) -> ParleyError {
+        let unit = refusal.quota == "characters_per_day" ? "characters" : "audio seconds"
+        let message = refusal.left > 0 && refusal.need > 0
+            ? "this needs \(refusal.need.rounded(.up)) \(unit), more than the \(refusal.left.rounded(.down)) left of this key's \(refusal.quota) quota for today (UTC)"
+            : "this key has used its \(refusal.quota) quota for today (UTC)"
+        return .init(code: "quota_exceeded", message: message, param: refusal.quota, status: 429)
     }
     public static func storeUnavailable(_ message: String = "the store is unavailable") -> ParleyError {
         .init(code: "store_unavailable", message: message, status: 503, retryable: true)
@@ -116,4 +120,15 @@ extension ParleyError {
     public static func storageError(_ message: String) -> ParleyError {
         .init(code: "storage_error", message: message, status: 503, retryable: true)
     }
+
+    /// Whether an item that failed this way had the engine work on it, so its audio counts
+    /// against the key's quota: a crash, a timeout, an answer too large, the engine out of
+    /// memory, or a worker lost mid-item.
+    public var usedTheEngine: Bool {
+        Self.engineSpentCodes.contains(code)
+    }
+
+    private static let engineSpentCodes: Set<String> = [
+        "engine_crashed", "engine_timeout", "engine_answer_too_large", "engine_out_of_memory", "worker_lost",
+    ]
 }

@@ -49,7 +49,8 @@ extension ColumnReader {
             errorMessage: try optionalString("error_message"), modelUsed: try optionalString("model_used"),
             detectedLanguage: try optionalString("detected_language"),
             languageProbability: try optionalDouble("language_probability"),
-            audioSeconds: try optionalDouble("audio_seconds"), createdAt: try millis("created_at"),
+            audioSeconds: try optionalDouble("audio_seconds"),
+            quotaReserved: try optionalDouble("quota_reserved") ?? 0, createdAt: try millis("created_at"),
             startedAt: try optionalMillis("started_at"), finishedAt: try optionalMillis("finished_at"))
     }
 
@@ -65,7 +66,8 @@ extension ColumnReader {
     func upload() throws -> UploadRecord {
         UploadRecord(
             id: try string("id"), ownerKeyId: try string("owner_key_id"), blobKey: try string("blob_key"), bytes: try int("bytes"),
-            createdAt: try millis("created_at"), expiresAt: try optionalMillis("expires_at"))
+            createdAt: try millis("created_at"), expiresAt: try optionalMillis("expires_at"),
+            audioSeconds: try optionalDouble("audio_seconds"))
     }
 
     func webhookDelivery() throws -> WebhookDelivery {

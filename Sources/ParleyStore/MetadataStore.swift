@@ -30,8 +30,10 @@ public struct QueueDepth: Sendable, Equatable {
 public protocol MetadataStore: Sendable {
     /// Stores a job and all its items, and audits it, in one transaction, and returns it.
     /// When the key already has a job under `job.idempotencyKey` from the last 24 hours,
-    /// nothing is stored and that job is returned instead.
-    func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job
+    /// nothing is stored and that job is returned instead. The items' `quotaReserved` is
+    /// reserved on the job's quota day in the same transaction; when that would pass one of
+    /// `quotas`, nothing is stored and it throws 429 `quota_exceeded`.
+    func createJob(_ job: Job, items: [JobItem], quotas: Quotas, audit: AuditEntry) async throws -> Job
     /// The job, if it exists and belongs to `ownerKeyId`.
     func job(id: String, ownerKeyId: String) async throws -> Job?
     /// A job's items in submission order.
@@ -54,7 +56,7 @@ public protocol MetadataStore: Sendable {
     /// Revokes a key by id or prefix; false when no such live key exists.
     func revokeKey(_ idOrPrefix: String, audit: AuditEntry) async throws -> Bool
     func countKeys() async throws -> Int
-    /// What the key's succeeded items used on `day` (`YYYY-MM-DD`, UTC).
+    /// What the key's jobs accepted on `day` (`YYYY-MM-DD`, UTC) were charged and still hold reserved.
     func usage(keyId: String, day: String) async throws -> Usage
     func auditLog(limit: Int) async throws -> [AuditEntry]
     /// Items queued or running, per model and status.
@@ -63,4 +65,11 @@ public protocol MetadataStore: Sendable {
     func ping() async throws
     /// Announces, in this process, each job's end (whichever process ended it).
     var jobEnds: JobEndSignal { get }
+}
+
+extension MetadataStore {
+    /// Stores a job of a key with no quotas.
+    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
+        try await createJob(job, items: items, quotas: Quotas(), audit: audit)
+    }
 }

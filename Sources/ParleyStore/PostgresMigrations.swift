@@ -97,6 +97,16 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX uploads_expiry ON uploads (expires_at) WHERE expires_at IS NOT NULL",
         ]),
+        // Hard quotas: what items hold reserved, per item and per key and day; an upload's
+        // probed duration.
+        (5, [
+            "ALTER TABLE items ADD COLUMN quota_reserved double precision NOT NULL DEFAULT 0",
+            """
+            ALTER TABLE usage_daily ADD COLUMN reserved_audio_seconds double precision NOT NULL DEFAULT 0,
+              ADD COLUMN reserved_characters bigint NOT NULL DEFAULT 0
+            """,
+            "ALTER TABLE uploads ADD COLUMN audio_seconds double precision",
+        ]),
     ]
 
     /// The version a fully migrated database is at.

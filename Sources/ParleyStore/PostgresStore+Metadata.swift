@@ -3,9 +3,9 @@ import ParleyCore
 import PostgresNIO
 
 extension PostgresStore: MetadataStore {
-    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
+    public func createJob(_ job: Job, items: [JobItem], quotas: Quotas, audit: AuditEntry) async throws -> Job {
         do {
-            return try await insertJob(job, items: items, audit: audit)
+            return try await insertJob(job, items: items, quotas: quotas, audit: audit)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" && job.idempotencyKey != nil {
             // A concurrent request with the same Idempotency-Key committed first: answer with its job.
             let logger = logger
@@ -19,7 +19,7 @@ extension PostgresStore: MetadataStore {
         }
     }
 
-    private func insertJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
+    private func insertJob(_ job: Job, items: [JobItem], quotas: Quotas, audit: AuditEntry) async throws -> Job {
         let options = String(decoding: try JSONEncoder().encode(job.options), as: UTF8.self)
         let logger = logger
         return try await transaction { db in
@@ -28,6 +28,9 @@ extension PostgresStore: MetadataStore {
             ).first {
                 if existing.createdAt > job.createdAt - Job.idempotencyWindow { return existing }
                 try await db.run("UPDATE jobs SET idempotency_key = NULL WHERE id = \(existing.id)", logger: logger)
+            }
+            if let refusal = try await db.reserve(QuotaNeed(items: items), for: job, quotas: quotas, logger: logger) {
+                throw ParleyError.quotaExceeded(refusal)
             }
             try await db.run(
                 """
@@ -129,7 +132,7 @@ extension PostgresStore: MetadataStore {
                     UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
                     WHERE job_id = \(id) AND status = 'queued' RETURNING id
                     """,
-                    logger: logger) { try $0.string("id") }.count
+                    logger: logger) { try $0.string("id") }
             }
             // Items before the job row: the same lock order as claiming and finishing.
             var cancelled = try await cancelQueued(db)
@@ -139,7 +142,8 @@ extension PostgresStore: MetadataStore {
             // and this lock may have put an item back in the queue for a retry. Any later finish
             // waits for this transaction and then sees `cancel_requested`.
             cancelled += try await cancelQueued(db)
-            try await db.adjust(locked, now: now, logger: logger) { $0.move(cancelled, from: .queued, to: .cancelled) }
+            try await db.settleQuota(.release, ids: cancelled, of: locked, logger: logger)
+            try await db.adjust(locked, now: now, logger: logger) { $0.move(cancelled.count, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit, logger: logger)
             return try await db.rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first
         }
@@ -200,12 +204,7 @@ extension PostgresStore: MetadataStore {
 
     public func usage(keyId: String, day: String) async throws -> Usage {
         let logger = logger
-        return try await read { db in
-            try await db.rows(
-                "SELECT audio_seconds, characters FROM usage_daily WHERE owner_key_id = \(keyId) AND day = \(day)",
-                logger: logger
-            ) { Usage(audioSeconds: try $0.optionalDouble("audio_seconds") ?? 0, characters: try $0.int("characters")) }.first ?? Usage()
-        }
+        return try await read { db in try await db.usage(owner: keyId, day: day, logger: logger) }
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {
@@ -262,9 +261,10 @@ extension PostgresConnection {
         try await run(
             """
             INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng, options, model,
-              priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at)
+              priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at, quota_reserved)
             SELECT id, job_id, seq, client_id, kind, job_type, input_ref, NULLIF(src_lng, ''), NULLIF(tgt_lng, ''),
-              NULLIF(options, ''), model, priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at
+              NULLIF(options, ''), model, priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at,
+              quota_reserved
             FROM UNNEST(
               \(rows.map(\.id))::text[], \(rows.map(\.jobId))::text[], \(items.map { Int32($0.offset) })::integer[],
               \(rows.map(\.clientId))::text[], \(rows.map(\.kind.rawValue))::text[], \(rows.map(\.jobType.rawValue))::text[],
@@ -273,9 +273,9 @@ extension PostgresConnection {
               \(rows.map { Int32($0.priority) })::integer[], \(rows.map(\.ownerKeyId))::text[], \(turns)::bigint[],
               \(rows.map(\.status.rawValue))::text[], \(rows.map { Int32($0.attempts) })::integer[],
               \(rows.map { Int32($0.maxAttempts) })::integer[], \(rows.map(\.runAfter))::bigint[],
-              \(rows.map(\.createdAt))::bigint[])
+              \(rows.map(\.createdAt))::bigint[], \(rows.map(\.quotaReserved))::double precision[])
               AS t(id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng, options, model,
-                   priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at)
+                   priority, owner_key_id, turn, status, attempts, max_attempts, run_after, created_at, quota_reserved)
             """,
             logger: logger)
     }

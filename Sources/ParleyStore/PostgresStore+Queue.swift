@@ -92,7 +92,8 @@ extension PostgresStore: QueueStore {
                     group.first.map { (transition: $0.transition, ids: group.map(\.id)) }
                 }
                 for group in groups {
-                    try await db.apply(group.transition, to: group.ids, ownerKeyId: job.ownerKeyId, now: now, logger: logger)
+                    try await db.apply(group.transition, to: group.ids, now: now, logger: logger)
+                    try await db.settleQuota(group.transition.quota, ids: group.ids, of: job, logger: logger)
                 }
                 try await db.adjust(job, now: now, logger: logger) { counts in
                     for group in groups { group.transition.move(&counts, items: group.ids.count) }
@@ -119,13 +120,13 @@ extension PostgresConnection {
     func settle(_ item: JobItem, now: Millis, logger: Logger, _ decide: (Job) -> ItemTransition) async throws {
         guard let job = try await lockedJob(item.jobId, logger: logger) else { return }
         let transition = decide(job)
-        try await apply(transition, to: [item.id], ownerKeyId: item.ownerKeyId, now: now, logger: logger)
+        try await apply(transition, to: [item.id], now: now, logger: logger)
+        try await settleQuota(transition.quota, ids: [item.id], of: job, logger: logger)
         try await adjust(job, now: now, logger: logger) { transition.move(&$0) }
     }
 
-    /// Writes a transition to running items the caller has locked; a success is also charged
-    /// to its key's daily usage.
-    func apply(_ transition: ItemTransition, to ids: [String], ownerKeyId: String, now: Millis, logger: Logger) async throws {
+    /// Writes a transition to running items the caller has locked.
+    func apply(_ transition: ItemTransition, to ids: [String], now: Millis, logger: Logger) async throws {
         let refund = transition.refundsAttempt ? 1 : 0
         let (code, message) = transition.error.recorded
         switch transition.status {
@@ -138,14 +139,6 @@ extension PostgresConnection {
                   audio_seconds = \(meta?.audioSeconds), error_code = NULL, error_message = NULL,
                   finished_at = \(transition.finishedAt), lease_owner = NULL, lease_expires_at = NULL
                 WHERE id = ANY(\(ids))
-                """,
-                logger: logger)
-            try await run(
-                """
-                INSERT INTO usage_daily AS u (owner_key_id, day, audio_seconds, characters)
-                VALUES (\(ownerKeyId), \(Usage.day(now)), \((meta?.audioSeconds ?? 0) * Double(ids.count)), \((meta?.characters ?? 0) * ids.count))
-                ON CONFLICT (owner_key_id, day) DO UPDATE SET audio_seconds = u.audio_seconds + EXCLUDED.audio_seconds,
-                  characters = u.characters + EXCLUDED.characters
                 """,
                 logger: logger)
         case .failed:

@@ -8,10 +8,22 @@ extension PostgresStore: RetentionStore {
         try await read { db in
             try await db.run(
                 """
-                INSERT INTO uploads (id, owner_key_id, blob_key, bytes, created_at, expires_at)
-                VALUES (\(upload.id), \(upload.ownerKeyId), \(upload.blobKey), \(upload.bytes), \(upload.createdAt), \(upload.expiresAt))
+                INSERT INTO uploads (id, owner_key_id, blob_key, bytes, created_at, expires_at, audio_seconds)
+                VALUES (\(upload.id), \(upload.ownerKeyId), \(upload.blobKey), \(upload.bytes), \(upload.createdAt), \(upload.expiresAt),
+                  \(upload.audioSeconds))
                 """,
                 logger: logger)
+        }
+    }
+
+    public func uploadSeconds(blobKeys: [String]) async throws -> [String: Double] {
+        guard !blobKeys.isEmpty else { return [:] }
+        let logger = logger
+        return try await read { db in
+            let rows = try await db.rows(
+                "SELECT blob_key, audio_seconds FROM uploads WHERE audio_seconds IS NOT NULL AND blob_key = ANY(\(blobKeys))", logger: logger
+            ) { (try $0.string("blob_key"), try $0.optionalDouble("audio_seconds")) }
+            return Dictionary(rows.compactMap { key, seconds in seconds.map { (key, $0) } }) { a, _ in a }
         }
     }
 

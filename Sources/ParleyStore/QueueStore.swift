@@ -14,6 +14,11 @@ public protocol QueueStore: Sendable {
     /// Ends or requeues an item, with the job's counters, in one transaction.
     /// Returns false, changing nothing, when `owner` no longer holds the lease.
     func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool
+    /// Reserves `amount` (in the item's kind's unit) of its key's daily quota for an item
+    /// `owner` holds, once a worker knows what it needs (audio fetched from a URL, or whose
+    /// container hid its duration). Returns why it may not, changing nothing; nil once
+    /// reserved, or when `owner` no longer holds the item.
+    func reserveQuota(itemId: String, owner: String, amount: Double) async throws -> QuotaRefusal?
     /// Returns items to the queue without counting the attempt (graceful shutdown).
     func release(itemIds: [String], owner: String, now: Millis) async throws -> Int
     /// Requeues items whose lease expired, or fails them with `worker_lost` after

@@ -9,14 +9,19 @@ public struct UploadRecord: Sendable, Equatable {
     public var bytes: Int
     public var createdAt: Millis
     public var expiresAt: Millis?
+    /// The duration its container gave (`AudioDurationProbe`), reserved by each item naming it.
+    public var audioSeconds: Double?
 
-    public init(id: String, ownerKeyId: String, blobKey: String, bytes: Int, createdAt: Millis, expiresAt: Millis?) {
+    public init(
+        id: String, ownerKeyId: String, blobKey: String, bytes: Int, createdAt: Millis, expiresAt: Millis?, audioSeconds: Double? = nil
+    ) {
         self.id = id
         self.ownerKeyId = ownerKeyId
         self.blobKey = blobKey
         self.bytes = bytes
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.audioSeconds = audioSeconds
     }
 }
 
@@ -36,6 +41,8 @@ public struct PurgeTarget: Sendable, Equatable {
 public protocol UploadRecorder: Sendable {
     /// Records an upload just stored.
     func recordUpload(_ upload: UploadRecord) async throws
+    /// The probed durations of the uploads stored under `blobKeys` (those that have one).
+    func uploadSeconds(blobKeys: [String]) async throws -> [String: Double]
 }
 
 /// Retention, for the janitor that any process may run: jobs deleted or past their

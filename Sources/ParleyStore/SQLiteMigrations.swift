@@ -82,5 +82,13 @@ enum SQLiteMigrations {
             """,
             "CREATE INDEX uploads_expiry ON uploads (expires_at) WHERE expires_at IS NOT NULL",
         ]),
+        // Hard quotas: what items hold reserved, per item and per key and day; an upload's
+        // probed duration.
+        (5, [
+            "ALTER TABLE items ADD COLUMN quota_reserved REAL NOT NULL DEFAULT 0",
+            "ALTER TABLE usage_daily ADD COLUMN reserved_audio_seconds REAL NOT NULL DEFAULT 0",
+            "ALTER TABLE usage_daily ADD COLUMN reserved_characters INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE uploads ADD COLUMN audio_seconds REAL",
+        ]),
     ]
 }

@@ -3,7 +3,7 @@ import ParleyCore
 import SQLiteNIO
 
 extension SQLiteStore: MetadataStore {
-    public func createJob(_ job: Job, items: [JobItem], audit: AuditEntry) async throws -> Job {
+    public func createJob(_ job: Job, items: [JobItem], quotas: Quotas, audit: AuditEntry) async throws -> Job {
         let options = String(decoding: try JSONEncoder().encode(job.options), as: UTF8.self)
         return try await transaction { db in
             if let key = job.idempotencyKey, let existing = try await db.rows(
@@ -11,6 +11,9 @@ extension SQLiteStore: MetadataStore {
             ).first?.job() {
                 if existing.createdAt > job.createdAt - Job.idempotencyWindow { return existing }
                 try await db.run("UPDATE jobs SET idempotency_key = NULL WHERE id = ?", [.text(existing.id)])
+            }
+            if let refusal = try await db.reserve(QuotaNeed(items: items), for: job, quotas: quotas) {
+                throw ParleyError.quotaExceeded(refusal)
             }
             try await db.run(
                 """
@@ -27,9 +30,9 @@ extension SQLiteStore: MetadataStore {
             let rowsPerStatement = 500
             for chunkStart in stride(from: 0, to: items.count, by: rowsPerStatement) {
                 let chunk = items[chunkStart..<min(chunkStart + rowsPerStatement, items.count)]
-                let row = "(" + SQLiteSession.placeholders(18) + ")"
+                let row = "(" + SQLiteSession.placeholders(19) + ")"
                 var binds: [SQLiteData] = []
-                binds.reserveCapacity(chunk.count * 18)
+                binds.reserveCapacity(chunk.count * 19)
                 for (offset, item) in chunk.enumerated() {
                     binds += [
                         .text(item.id), .text(item.jobId), .integer(chunkStart + offset), .text(item.clientId),
@@ -37,12 +40,13 @@ extension SQLiteStore: MetadataStore {
                         .optionalText(item.srcLng), .optionalText(item.tgtLng), .optionalText(item.optionsJSON), .text(item.model),
                         .integer(item.priority), .text(item.ownerKeyId), .text(item.status.rawValue),
                         .integer(item.attempts), .integer(item.maxAttempts), .millis(item.runAfter), .millis(item.createdAt),
+                        .float(item.quotaReserved),
                     ]
                 }
                 try await db.run(
                     """
                     INSERT INTO items (id, job_id, seq, client_id, kind, job_type, input_ref, src_lng, tgt_lng,
-                      options, model, priority, owner_key_id, status, attempts, max_attempts, run_after, created_at)
+                      options, model, priority, owner_key_id, status, attempts, max_attempts, run_after, created_at, quota_reserved)
                     VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
                     """,
                     binds)
@@ -122,8 +126,9 @@ extension SQLiteStore: MetadataStore {
                 WHERE job_id = ? AND status = 'queued' RETURNING id
                 """,
                 [.millis(now), .text(id)]
-            ).count
-            try await db.adjustJob(id, now: now) { $0.move(cancelled, from: .queued, to: .cancelled) }
+            ).map { $0.string("id") }
+            try await db.settleQuota(.release, ids: cancelled, of: job)
+            try await db.adjustJob(id, now: now) { $0.move(cancelled.count, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit)
             return try await db.job(id)
         }
@@ -171,11 +176,7 @@ extension SQLiteStore: MetadataStore {
     }
 
     public func usage(keyId: String, day: String) async throws -> Usage {
-        try await read { db in
-            try await db.rows(
-                "SELECT audio_seconds, characters FROM usage_daily WHERE owner_key_id = ? AND day = ?", [.text(keyId), .text(day)]
-            ).first.map { Usage(audioSeconds: $0.optionalDouble("audio_seconds") ?? 0, characters: $0.int("characters")) } ?? Usage()
-        }
+        try await read { db in try await db.usage(owner: keyId, day: day) }
     }
 
     public func auditLog(limit: Int) async throws -> [AuditEntry] {

@@ -94,10 +94,11 @@ extension SQLiteSession {
         guard let job = try await job(item.jobId) else { return }
         let transition = decide(job)
         try await apply(transition, to: item, now: now)
+        try await settleQuota(transition.quota, ids: [item.id], of: job)
         try await adjust(job, now: now) { transition.move(&$0) }
     }
 
-    /// Writes a transition to a running item; a success is also charged to its key's daily usage.
+    /// Writes a transition to a running item.
     func apply(_ transition: ItemTransition, to item: JobItem, now: Millis) async throws {
         let clearLease = "lease_owner = NULL, lease_expires_at = NULL"
         let attempts = "attempts = MAX(attempts - \(transition.refundsAttempt ? 1 : 0), 0)"
@@ -114,13 +115,6 @@ extension SQLiteSession {
                 """,
                 [.optionalText(transition.resultRef), .optionalText(meta?.modelUsed), .optionalText(meta?.detectedLanguage),
                  .optionalFloat(meta?.languageProbability), .optionalFloat(meta?.audioSeconds), finishedAt, .text(item.id)])
-            try await run(
-                """
-                INSERT INTO usage_daily (owner_key_id, day, audio_seconds, characters) VALUES (?, ?, ?, ?)
-                ON CONFLICT (owner_key_id, day) DO UPDATE SET audio_seconds = audio_seconds + excluded.audio_seconds,
-                  characters = characters + excluded.characters
-                """,
-                [.text(item.ownerKeyId), .text(Usage.day(now)), .float(meta?.audioSeconds ?? 0), .integer(meta?.characters ?? 0)])
         case .failed:
             try await run(
                 "UPDATE items SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, \(attempts), \(clearLease) WHERE id = ?",

@@ -6,9 +6,19 @@ extension SQLiteStore: RetentionStore {
     public func recordUpload(_ upload: UploadRecord) async throws {
         try await read { db in
             try await db.run(
-                "INSERT INTO uploads (id, owner_key_id, blob_key, bytes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO uploads (id, owner_key_id, blob_key, bytes, created_at, expires_at, audio_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [.text(upload.id), .text(upload.ownerKeyId), .text(upload.blobKey), .integer(upload.bytes),
-                 .millis(upload.createdAt), .millis(upload.expiresAt)])
+                 .millis(upload.createdAt), .millis(upload.expiresAt), .optionalFloat(upload.audioSeconds)])
+        }
+    }
+
+    public func uploadSeconds(blobKeys: [String]) async throws -> [String: Double] {
+        guard !blobKeys.isEmpty else { return [:] }
+        return try await read { db in
+            let rows = try await db.rows(
+                "SELECT blob_key, audio_seconds FROM uploads WHERE audio_seconds IS NOT NULL AND blob_key IN (\(SQLiteSession.placeholders(blobKeys.count)))",
+                blobKeys.map { .text($0) })
+            return Dictionary(rows.compactMap { row in row.optionalDouble("audio_seconds").map { (row.string("blob_key"), $0) } }) { a, _ in a }
         }
     }
 

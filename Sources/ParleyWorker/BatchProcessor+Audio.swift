@@ -26,6 +26,10 @@ extension BatchProcessor {
         for item in runnable {
             switch loaded[item.id] ?? .failure(.storageError("the input was not loaded")) {
             case .success(let audio):
+                if let refusal = await reserveFetched(item, audio: audio) {
+                    await end(item, with: .failure(.quotaExceeded(refusal)))
+                    continue
+                }
                 let inCall = item.jobType == .asrNmt && item.tgtLng.map { plan.translatesInTranscription(from: item.srcLng, to: $0) } == true
                 requests.append(TranscriptionRequest(
                     id: item.id, audio: audio, options: TranscriptionOptions(language: item.srcLng, item: item.options),

@@ -40,7 +40,7 @@ struct BatchProcessor: Sendable {
             do {
                 try await blobs.put(key, data: try JSONEncoder().encode(value))
                 var characters: Int?
-                if case .text(let text) = item.input { characters = text.count }
+                if case .text(let text) = item.input { characters = QuotaNeed.characters(of: text) }
                 outcome = .succeeded(resultRef: key, metadata: ResultMetadata(
                     modelUsed: value.model, detectedLanguage: value.language,
                     languageProbability: value.languageProbability, audioSeconds: item.kind == .audio ? value.duration : nil,

@@ -16,6 +16,7 @@ struct TestResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
     var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
     var errorParam: String? { (json["error"] as? [String: Any])?["param"] as? String }
+    var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
 }
 
 /// A `parley serve` running in this process on a random loopback port, over real HTTP.

@@ -87,18 +87,20 @@ func success(_ ref: String = "r") -> ItemOutcome {
     }
 
     @Test(arguments: StoreKind.allCases)
-    func usageIsChargedWhenItemsSucceedOnly(kind: StoreKind) async throws {
+    func usageIsChargedToTheDayItsJobWasAccepted(kind: StoreKind) async throws {
         try await kind.withStore { store in
-            let (_, items) = try await seedJob(store, count: 3)
-            _ = try await store.claim(model: "m", limit: 3, owner: "w", lease: 10_000, now: 2_000)
-            let now = Millis(1_764_000_000_000)
+            let accepted = Millis(1_764_000_000_000)
+            let (_, items) = try await seedJob(store, count: 3, at: accepted)
+            _ = try await store.claim(model: "m", limit: 3, owner: "w", lease: 10_000, now: accepted + 1_000)
+            let now = accepted + 86_400_000  // finished the next day
             let text = ResultMetadata(modelUsed: "m", detectedLanguage: "en", languageProbability: 1, audioSeconds: nil, characters: 7)
             #expect(try await store.finish(itemId: items[0].id, owner: "w", outcome: success(), now: now))
             #expect(try await store.finish(itemId: items[1].id, owner: "w", outcome: .succeeded(resultRef: "t", metadata: text), now: now))
             #expect(try await store.finish(itemId: items[2].id, owner: "w", outcome: .failed(.invalidAudio("bad")), now: now))
-            #expect(try await store.usage(keyId: "key_a", day: Usage.day(now)) == Usage(audioSeconds: 1, characters: 7))
-            #expect(try await store.usage(keyId: "key_a", day: "2000-01-01") == Usage())
-            #expect(try await store.usage(keyId: "key_b", day: Usage.day(now)) == Usage())
+            // The job's items are audio: a success is charged what it measured, in their unit.
+            #expect(try await store.usage(keyId: "key_a", day: Usage.day(accepted)) == Usage(audioSeconds: 1))
+            #expect(try await store.usage(keyId: "key_a", day: Usage.day(now)) == Usage())
+            #expect(try await store.usage(keyId: "key_b", day: Usage.day(accepted)) == Usage())
         }
     }
 
