@@ -1,6 +1,7 @@
-/// The body of `POST /v1/jobs`, as sent; `JobValidator` checks it.
-struct CreateJobRequest: Decodable {
-    struct Item: Decodable {
+/// The body of `POST /v1/jobs`, as sent; `JobValidator` checks it. Encoded again (keys
+/// sorted) it is the request's canonical form for `Idempotency-Key`.
+struct CreateJobRequest: Codable {
+    struct Item: Codable {
         var id: String?
         var audioURL: String?
         var base64: String?

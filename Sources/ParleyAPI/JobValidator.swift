@@ -32,7 +32,9 @@ struct ValidatedJob {
 struct JobValidator {
     let configuration: APIConfiguration
 
-    func validate(_ request: CreateJobRequest) throws -> ValidatedJob {
+    /// Takes the request over, so that each item's base64 string is released as soon as
+    /// its audio is decoded (a body never lives as text and as audio whole at once).
+    func validate(_ request: consuming CreateJobRequest) throws -> ValidatedJob {
         guard let rawType = request.jobType else { throw ParleyError.missingField("job_type") }
         guard let type = JobType(rawValue: rawType) else {
             throw ParleyError.invalidValue("job_type", "job_type must be one of asr, nmt, asr+nmt")
@@ -41,7 +43,7 @@ struct JobValidator {
         guard (0...9).contains(priority) else { throw ParleyError.invalidValue("priority", "priority must be 0 to 9") }
         let defaultSrc = try language(request.defaultSrcLng, param: "default_src_lng")
         let defaultTgt = try language(request.defaultTgtLng, param: "default_tgt_lng")
-        guard let items = request.items else { throw ParleyError.missingField("items") }
+        guard var items = request.items.take() else { throw ParleyError.missingField("items") }
         guard !items.isEmpty else { throw ParleyError.invalidValue("items", "items must hold at least one item") }
         guard items.count <= configuration.maxItems else {
             throw ParleyError(code: "too_many_items", message: "a job holds at most \(configuration.maxItems) items", param: "items")
@@ -51,9 +53,10 @@ struct JobValidator {
         }
         var seen = Set<String>()
         var validated: [ValidatedJob.Item] = []
-        for (index, item) in items.enumerated() {
+        for index in items.indices {
             let param = "items[\(index)]"
-            let value = try validate(item, param: param, type: type, defaultSrc: defaultSrc, defaultTgt: defaultTgt)
+            let value = try validate(items[index], param: param, type: type, defaultSrc: defaultSrc, defaultTgt: defaultTgt)
+            items[index].base64 = nil
             guard seen.insert(value.clientId).inserted else {
                 throw ParleyError(code: "duplicate_item_id", message: "item id '\(value.clientId)' appears twice", param: "\(param).id")
             }
@@ -145,14 +148,22 @@ struct JobValidator {
             return .upload(upload)
         }
         let encoded = item.base64 ?? ""
-        guard encoded.count / 4 * 3 <= configuration.maxItemBytes + 3 else {
+        guard encoded.utf8.count / 4 * 3 <= configuration.maxItemBytes + 3 else {
             throw ParleyError(code: "input_too_large", message: "the audio exceeds \(configuration.maxItemBytes) bytes",
                               param: "\(param).base64", status: 413)
         }
         guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters), !data.isEmpty,
-              encoded.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+/=\r\n".contains($0)) })
+              encoded.utf8.allSatisfy(Self.isBase64Byte)
         else { throw ParleyError(code: "invalid_base64", message: "base64 is not valid base64 audio", param: "\(param).base64") }
         return .audio(data)
+    }
+
+    /// A byte of the base64 alphabet, padding, or a line break.
+    static func isBase64Byte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 65...90, 97...122, 48...57, 43, 47, 61, 13, 10: true
+        default: false
+        }
     }
 
     /// An http or https URL with a host, at most 2,048 characters.

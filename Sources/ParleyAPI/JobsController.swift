@@ -35,13 +35,13 @@ struct JobsController {
         let key = try context.require(.jobsWrite)
         try await submitter.admit(key)
         let idempotencyKey = try Self.idempotencyKey(request)
-        let body = try await RequestDecoding.body(request, limit: configuration.maxBodyBytes)
-        let validated = try JobValidator(configuration: configuration)
-            .validate(try RequestDecoding.json(CreateJobRequest.self, from: body))
-        let submitted = try await submitter.submit(
-            validated, key: key,
-            idempotency: idempotencyKey.map { JobSubmitter.Idempotency(key: $0, requestHash: Self.canonicalHash(body)) },
-            context: context)
+        // At most two copies of the body at once: the body and its decoded strings, then (the
+        // body gone) the strings and the canonical form or the decoded audio, each string
+        // dropped once its audio is decoded.
+        let decoded = try await Self.decode(request, limit: configuration.maxBodyBytes)
+        let idempotency = idempotencyKey.map { JobSubmitter.Idempotency(key: $0, requestHash: Self.canonicalHash(decoded)) }
+        let validated = try JobValidator(configuration: configuration).validate(consume decoded)
+        let submitted = try await submitter.submit(validated, key: key, idempotency: idempotency, context: context)
         let job = submitted.job
         var headers: HTTPFields = [.location: "/v1/jobs/\(job.id)"]
         if submitted.replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
@@ -67,12 +67,17 @@ struct JobsController {
         return value
     }
 
-    /// SHA-256 of the body's JSON with sorted keys, so a retry that orders keys differently
-    /// still counts as the same request.
-    static func canonicalHash(_ body: Data) -> String {
-        let canonical = (try? JSONSerialization.jsonObject(with: body))
-            .flatMap { try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) } ?? body
-        return SHA256.hash(data: canonical).hexString
+    /// The request body, decoded; the body itself is released on return.
+    private static func decode(_ request: Request, limit: Int) async throws -> CreateJobRequest {
+        try RequestDecoding.json(CreateJobRequest.self, from: try await RequestDecoding.body(request, limit: limit))
+    }
+
+    /// SHA-256 of the request as decoded, encoded again with sorted keys: a retry that orders
+    /// keys or spaces differently still counts as the same request.
+    static func canonicalHash(_ request: CreateJobRequest) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return SHA256.hash(data: (try? encoder.encode(request)) ?? Data()).hexString
     }
 
     @Sendable func list(_ request: Request, context: ParleyContext) async throws -> Response {

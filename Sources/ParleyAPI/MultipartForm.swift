@@ -22,13 +22,15 @@ struct MultipartForm {
         else {
             throw ParleyError.invalidValue("Content-Type", "send the request as multipart/form-data with a boundary")
         }
-        return try parse(Array(body.readableBytesView), boundary: Array("--\(boundary)".utf8))
+        return try parse(body, boundary: Array("--\(boundary)".utf8))
     }
 
     /// Splits `body` at `delimiter` (`--boundary`) into parts, each a header block and content (RFC 7578).
     /// Anything malformed throws, never traps: a missing closing delimiter, a header line without a
-    /// colon, or a header name outside the token characters.
-    static func parse(_ body: [UInt8], boundary delimiter: [UInt8]) throws -> MultipartForm {
+    /// colon, or a header name outside the token characters. Each part's body is a slice of
+    /// `buffer`, sharing its storage: nothing is copied.
+    static func parse(_ buffer: ByteBuffer, boundary delimiter: [UInt8]) throws -> MultipartForm {
+        let body = buffer.readableBytesView
         let malformed = ParleyError.invalidValue("body", "the multipart/form-data body is malformed")
         let crlf: [UInt8] = [13, 10]
         guard var cursor = body.firstRange(of: delimiter)?.upperBound else { throw malformed }
@@ -41,19 +43,20 @@ struct MultipartForm {
             else { throw malformed }
             // Searched from the delimiter line's own CRLF, so a part without headers is found too.
             guard let headerEnd = body[lineEnd.lowerBound...].firstRange(of: crlf + crlf) else { throw malformed }
-            let block = headerEnd.lowerBound > lineEnd.upperBound ? body[lineEnd.upperBound..<headerEnd.lowerBound] : []
+            let block = body[min(lineEnd.upperBound, headerEnd.lowerBound)..<headerEnd.lowerBound]
             let headers = try Self.headers(block, malformed: malformed)
             guard let next = body[headerEnd.upperBound...].firstRange(of: crlf + delimiter) else { throw malformed }
             let disposition = headers["content-disposition"] ?? ""
             parts.append(Part(
                 name: parameter("name", in: disposition) ?? "", filename: parameter("filename", in: disposition),
-                contentType: headers["content-type"], body: ByteBuffer(bytes: body[headerEnd.upperBound..<next.lowerBound])))
+                contentType: headers["content-type"],
+                body: buffer.getSlice(at: headerEnd.upperBound, length: next.lowerBound - headerEnd.upperBound) ?? ByteBuffer()))
             cursor = next.upperBound
         }
     }
 
     /// `Name: value` lines, names lowercased; a name must be token characters.
-    private static func headers(_ block: ArraySlice<UInt8>, malformed: ParleyError) throws -> [String: String] {
+    private static func headers(_ block: ByteBufferView, malformed: ParleyError) throws -> [String: String] {
         var headers: [String: String] = [:]
         guard !block.isEmpty else { return headers }
         for line in block.split(separator: 10, omittingEmptySubsequences: true) {

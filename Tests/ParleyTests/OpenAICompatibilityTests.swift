@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 @testable import ParleyAPI
 @testable import ParleyCore
@@ -120,6 +121,12 @@ import Testing
         #expect(form.text("model") == "whisper-1")
         #expect(form.part("file")?.filename == "a b.wav" && form.part("file")?.contentType == "audio/wav")
         #expect(form.part("file")?.text == "RIFF\r\n\r\ndata")
+        // A part is a slice of the body's own storage: parsing copies nothing.
+        let buffer = ByteBuffer(string: body)
+        let file = try #require(try MultipartForm.parse(buffer, contentType: "multipart/form-data; boundary=XyZ").part("file"))
+        let (start, end) = buffer.withUnsafeReadableBytes { (UInt(bitPattern: $0.baseAddress), UInt(bitPattern: $0.baseAddress) + UInt($0.count)) }
+        let part = file.body.withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        #expect(part > start && part < end)
         #expect(throws: ParleyError.self) { try MultipartForm.parse(.init(string: body), contentType: "application/json") }
         #expect(throws: ParleyError.self) { try MultipartForm.parse(.init(string: body), contentType: "multipart/form-data") }
         let other = try MultipartForm.parse(
@@ -146,7 +153,7 @@ import Testing
         // multipart-kit 4.7.1 traps on these (index out of range); the form parser here refuses them.
         for byte in UInt8(128)...UInt8(255) {
             let body = Array("--b\r\n".utf8) + [byte] + Array(": x\r\n\r\nx\r\n--b--".utf8)
-            #expect(throws: ParleyError.self) { try MultipartForm.parse(body, boundary: Array("--b".utf8)) }
+            #expect(throws: ParleyError.self) { try MultipartForm.parse(ByteBuffer(bytes: body), boundary: Array("--b".utf8)) }
         }
     }
 }
