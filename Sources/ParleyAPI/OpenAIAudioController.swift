@@ -5,12 +5,10 @@ import ParleyCore
 import ParleyStore
 
 /// OpenAI-compatible synchronous speech endpoints: `POST /v1/audio/transcriptions` and
-/// `POST /v1/audio/translations`. Each request becomes a one-item job at the top priority,
-/// so it runs on the same workers and limits as batch work, and the answer waits for the
-/// job's end signal.
+/// `POST /v1/audio/translations`. Each request becomes a one-item job at the synchronous
+/// priority (`ClaimShare`), so it runs on the same workers and limits as batch work, ahead of
+/// it but in at most half of each batch, and the answer waits for the job's end signal.
 struct OpenAIAudioController {
-    /// Above every client priority (0–9): synchronous callers are waiting.
-    static let priority = 10
     /// The id of the one item of a synchronous job.
     static let itemId = "file"
 
@@ -40,7 +38,7 @@ struct OpenAIAudioController {
         let parsed = try OpenAIAudioRequest(form, task: task, maxBytes: configuration.maxItemBytes)
         let job = try await submitter.submit(
             ValidatedJob(
-                type: .asr, priority: Self.priority, options: JobOptions(),
+                type: .asr, priority: ClaimShare.synchronousPriority, options: JobOptions(),
                 items: [.init(clientId: Self.itemId, input: .audio(Data(buffer: parsed.audio)), srcLng: parsed.language, tgtLng: nil)],
                 itemOptions: parsed.options),
             key: key, metricType: "sync", context: context

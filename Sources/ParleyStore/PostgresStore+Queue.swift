@@ -5,19 +5,30 @@ extension PostgresStore: QueueStore {
     public func claim(model: String, limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [JobItem] {
         let logger = logger
         return try await transaction { db in
-            // One statement picks and leases the batch; SKIP LOCKED lets claimers pass each other.
+            // Ready candidates of each side, locked (SKIP LOCKED lets claimers pass each other);
+            // `ClaimShare` decides how many of each the batch takes; one statement leases them.
+            func ready(_ band: String) async throws -> [String] {
+                try await db.rows(
+                    """
+                    SELECT id FROM items
+                    WHERE model = \(model) AND status = 'queued' AND run_after <= \(now) AND \(unescaped: band)
+                    ORDER BY priority DESC, turn, created_at, seq
+                    LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED
+                    """,
+                    logger: logger) { try $0.string("id") }
+            }
+            let synchronous = try await ready("priority >= \(ClaimShare.synchronousPriority)")
+            let batch = try await ready("priority < \(ClaimShare.synchronousPriority)")
+            let share = ClaimShare.split(limit: limit, synchronousReady: synchronous.count, batchReady: batch.count)
+            let ids = Array(synchronous.prefix(share.synchronous) + batch.prefix(share.batch))
+            guard !ids.isEmpty else { return [] }
             let claimed = try await db.rows(
                 """
-                WITH picked AS (
-                  SELECT id FROM items
-                  WHERE model = \(model) AND status = 'queued' AND run_after <= \(now)
-                  ORDER BY priority DESC, turn, created_at, seq
-                  LIMIT \(limit)
-                  FOR UPDATE SKIP LOCKED),
-                claimed AS (
+                WITH claimed AS (
                   UPDATE items AS i SET status = 'running', attempts = i.attempts + 1, lease_owner = \(owner),
                     lease_expires_at = \(now + lease), started_at = COALESCE(i.started_at, \(now))
-                  FROM picked WHERE i.id = picked.id
+                  WHERE i.id = ANY(\(ids))
                   RETURNING i.*)
                 SELECT * FROM claimed ORDER BY priority DESC, turn, created_at, seq
                 """,

@@ -54,7 +54,7 @@ import Testing
             #expect((out["bad_key"] as? [String: Any])?["error_status"] as? Int == 401)
 
             let jobs = try await server.get("/v1/jobs").json["data"] as? [[String: Any]] ?? []
-            #expect(jobs.allSatisfy { $0["priority"] as? Int == OpenAIAudioController.priority }, "synchronous requests run at the top priority")
+            #expect(jobs.allSatisfy { $0["priority"] as? Int == ClaimShare.synchronousPriority }, "synchronous requests run at the top priority")
         }
     }
 
