@@ -16,4 +16,11 @@ public enum ClaimShare {
         let batch = min(batchReady, limit - min(synchronousReady, cap))
         return (min(synchronousReady, limit - batch), batch)
     }
+
+    /// The ids a batch of `limit` claims from the ready candidates of each side (each in
+    /// claim order): synchronous first, then batch, in the shares `split` gives.
+    public static func pick(limit: Int, synchronous: [String], batch: [String]) -> [String] {
+        let share = split(limit: limit, synchronousReady: synchronous.count, batchReady: batch.count)
+        return Array(synchronous.prefix(share.synchronous) + batch.prefix(share.batch))
+    }
 }

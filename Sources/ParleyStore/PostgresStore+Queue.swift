@@ -7,21 +7,18 @@ extension PostgresStore: QueueStore {
         return try await transaction { db in
             // Ready candidates of each side, locked (SKIP LOCKED lets claimers pass each other);
             // `ClaimShare` decides how many of each the batch takes; one statement leases them.
-            func ready(_ band: String) async throws -> [String] {
+            func ready(_ comparison: String) async throws -> [String] {
                 try await db.rows(
                     """
                     SELECT id FROM items
-                    WHERE model = \(model) AND status = 'queued' AND run_after <= \(now) AND \(unescaped: band)
+                    WHERE model = \(model) AND status = 'queued' AND run_after <= \(now) AND priority \(unescaped: comparison) \(ClaimShare.synchronousPriority)
                     ORDER BY priority DESC, turn, created_at, seq
                     LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED
                     """,
                     logger: logger) { try $0.string("id") }
             }
-            let synchronous = try await ready("priority >= \(ClaimShare.synchronousPriority)")
-            let batch = try await ready("priority < \(ClaimShare.synchronousPriority)")
-            let share = ClaimShare.split(limit: limit, synchronousReady: synchronous.count, batchReady: batch.count)
-            let ids = Array(synchronous.prefix(share.synchronous) + batch.prefix(share.batch))
+            let ids = ClaimShare.pick(limit: limit, synchronous: try await ready(">="), batch: try await ready("<"))
             guard !ids.isEmpty else { return [] }
             let claimed = try await db.rows(
                 """

@@ -6,22 +6,19 @@ extension SQLiteStore: QueueStore {
         try await transaction { db in
             // Round-robin across keys within a priority: each key's n-th ready item takes turn n.
             // `ClaimShare` decides how many synchronous and batch items the batch takes.
-            func ready(_ band: String) async throws -> [String] {
+            func ready(_ comparison: String) async throws -> [String] {
                 try await db.rows(
                     """
                     SELECT id FROM (
                       SELECT id, priority, created_at, seq,
                         ROW_NUMBER() OVER (PARTITION BY priority, owner_key_id ORDER BY created_at, seq) AS turn
-                      FROM items WHERE model = ? AND status = 'queued' AND run_after <= ? AND \(band))
+                      FROM items WHERE model = ? AND status = 'queued' AND run_after <= ? AND priority \(comparison) \(ClaimShare.synchronousPriority))
                     ORDER BY priority DESC, turn, created_at, seq LIMIT ?
                     """,
                     [.text(model), .millis(now), .integer(limit)]
                 ).map { $0.string("id") }
             }
-            let synchronous = try await ready("priority >= \(ClaimShare.synchronousPriority)")
-            let batch = try await ready("priority < \(ClaimShare.synchronousPriority)")
-            let share = ClaimShare.split(limit: limit, synchronousReady: synchronous.count, batchReady: batch.count)
-            let ids = Array(synchronous.prefix(share.synchronous) + batch.prefix(share.batch))
+            let ids = ClaimShare.pick(limit: limit, synchronous: try await ready(">="), batch: try await ready("<"))
             guard !ids.isEmpty else { return [] }
             let claimed = try await db.rows(
                 """

@@ -14,6 +14,7 @@ import Testing
             let share = ClaimShare.split(limit: c.limit, synchronousReady: c.synchronous, batchReady: c.batch)
             #expect(share == c.expected, "\(c)")
         }
+        #expect(ClaimShare.pick(limit: 3, synchronous: ["a", "b", "c"], batch: ["x", "y"]) == ["a", "b", "x"])
         for limit in 1...10 {
             for synchronous in 0...limit {
                 for batch in 0...limit {
