@@ -70,6 +70,9 @@ struct JobSubmitter: Sendable {
         var written: [String] = []
         let stored: Job
         do {
+            let uploaded = try await uploads.uploadSeconds(blobKeys: request.items.compactMap {
+                if case .upload(let upload) = $0.input { BlobKey.upload(upload, owner: key.id) } else { nil }
+            })
             var items: [JobItem] = []
             for (index, item) in request.items.enumerated() {
                 let id = Identifier.make("itm")
@@ -79,13 +82,7 @@ struct JobSubmitter: Sendable {
                     jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng, options: request.itemOptions,
                     model: job.type.takesAudio ? asrModel : translationModel, priority: job.priority,
                     ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now,
-                    quotaReserved: Self.reservation(of: item.input), createdAt: now))
-            }
-            let uploaded = try await uploads.uploadSeconds(blobKeys: request.items.compactMap {
-                if case .upload(let upload) = $0.input { BlobKey.upload(upload, owner: key.id) } else { nil }
-            })
-            for index in items.indices {
-                if let blobKey = items[index].input.blobKey, let seconds = uploaded[blobKey] { items[index].quotaReserved = seconds }
+                    quotaReserved: input.blobKey.flatMap { uploaded[$0] } ?? Self.reservation(of: item.input), createdAt: now))
             }
             stored = try await store.createJob(job, items: items, quotas: key.quotas, audit: context.audit("job.create", target: job.id))
         } catch {
@@ -109,8 +106,8 @@ struct JobSubmitter: Sendable {
     }
 
     /// What an item reserves of its key's quota, as far as the request shows: the probed
-    /// duration of inline audio, the characters of a text (an upload's is read from its
-    /// record; audio by URL reserves when fetched).
+    /// duration of inline audio, the characters of a text (an upload's probed duration is
+    /// read from its record; audio by URL reserves when fetched).
     private static func reservation(of input: ValidatedJob.Input) -> Double {
         switch input {
         case .audio(let data): AudioDurationProbe.seconds(data) ?? 0

@@ -130,9 +130,9 @@ extension PostgresStore: MetadataStore {
                 try await db.rows(
                     """
                     UPDATE items SET status = 'cancelled', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL
-                    WHERE job_id = \(id) AND status = 'queued' RETURNING id
+                    WHERE job_id = \(id) AND status = 'queued' RETURNING quota_reserved
                     """,
-                    logger: logger) { try $0.string("id") }
+                    logger: logger) { try $0.optionalDouble("quota_reserved") ?? 0 }
             }
             // Items before the job row: the same lock order as claiming and finishing.
             var cancelled = try await cancelQueued(db)
@@ -142,7 +142,7 @@ extension PostgresStore: MetadataStore {
             // and this lock may have put an item back in the queue for a retry. Any later finish
             // waits for this transaction and then sees `cancel_requested`.
             cancelled += try await cancelQueued(db)
-            try await db.settleQuota(.release, ids: cancelled, of: locked, logger: logger)
+            try await db.settleQuota(.release, reserved: cancelled.reduce(0, +), count: cancelled.count, of: locked, logger: logger)
             try await db.adjust(locked, now: now, logger: logger) { $0.move(cancelled.count, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit, logger: logger)
             return try await db.rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first

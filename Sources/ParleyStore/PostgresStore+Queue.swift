@@ -81,27 +81,27 @@ extension PostgresStore: QueueStore {
             // SKIP LOCKED: rescuers in other processes take other rows, or none.
             let expired = try await db.rows(
                 """
-                SELECT id, job_id, attempts, max_attempts FROM items
+                SELECT id, job_id, attempts, max_attempts, quota_reserved FROM items
                 WHERE status = 'running' AND lease_expires_at < \(now)
                 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
                 """,
                 logger: logger) { (id: try $0.string("id"), jobId: try $0.string("job_id"), attempts: try $0.int("attempts"),
-                                   maxAttempts: try $0.int("max_attempts")) }
+                                   maxAttempts: try $0.int("max_attempts"), reserved: try $0.optionalDouble("quota_reserved") ?? 0) }
             // Per job, one set-wise statement per kind of transition and one counter update, job rows
             // in id order (items, then jobs: the lock order of claiming and finishing), so rescuers
             // hold a job row briefly.
             for (jobId, items) in Dictionary(grouping: expired, by: \.jobId).sorted(by: { $0.key < $1.key }) {
                 guard let job = try await db.lockedJob(jobId, logger: logger) else { continue }
                 let decided = items.map { item in
-                    (id: item.id, transition: ItemTransition.rescue(
+                    (id: item.id, reserved: item.reserved, transition: ItemTransition.rescue(
                         attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: job.cancelRequested, now: now))
                 }
                 let groups = Dictionary(grouping: decided, by: \.transition.status).values.compactMap { group in
-                    group.first.map { (transition: $0.transition, ids: group.map(\.id)) }
+                    group.first.map { (transition: $0.transition, ids: group.map(\.id), reserved: group.reduce(0) { $0 + $1.reserved }) }
                 }
                 for group in groups {
                     try await db.apply(group.transition, to: group.ids, now: now, logger: logger)
-                    try await db.settleQuota(group.transition.quota, ids: group.ids, of: job, logger: logger)
+                    try await db.settleQuota(group.transition.quota, reserved: group.reserved, count: group.ids.count, of: job, logger: logger)
                 }
                 try await db.adjust(job, now: now, logger: logger) { counts in
                     for group in groups { group.transition.move(&counts, items: group.ids.count) }
@@ -129,7 +129,7 @@ extension PostgresConnection {
         guard let job = try await lockedJob(item.jobId, logger: logger) else { return }
         let transition = decide(job)
         try await apply(transition, to: [item.id], now: now, logger: logger)
-        try await settleQuota(transition.quota, ids: [item.id], of: job, logger: logger)
+        try await settleQuota(transition.quota, reserved: item.quotaReserved, count: 1, of: job, logger: logger)
         try await adjust(job, now: now, logger: logger) { transition.move(&$0) }
     }
 

@@ -51,14 +51,12 @@ extension PostgresConnection {
         return nil
     }
 
-    /// Settles the reservations of the job's items `ids`, which just took a transition with
-    /// `settlement`: what they reserved leaves the day's reservations, what they used is charged.
-    func settleQuota(_ settlement: QuotaSettlement, ids: [String], of job: Job, logger: Logger) async throws {
-        guard !ids.isEmpty, settlement != .none else { return }
-        let reserved = try await rows(
-            "SELECT COALESCE(SUM(quota_reserved), 0)::double precision AS r FROM items WHERE id = ANY(\(ids))", logger: logger
-        ) { try $0.optionalDouble("r") }.first.flatMap { $0 } ?? 0
-        guard let (released, charged) = settlement.amounts(reserved: reserved, count: ids.count, kind: job.itemKind), released > 0 || charged > 0 else { return }
+    /// Settles the reservations of `count` of the job's items, which held `reserved` in all and
+    /// just took a transition with `settlement`: what they reserved leaves the day's
+    /// reservations, what they used is charged.
+    func settleQuota(_ settlement: QuotaSettlement, reserved: Double, count: Int, of job: Job, logger: Logger) async throws {
+        guard count > 0, let (released, charged) = settlement.amounts(reserved: reserved, count: count, kind: job.itemKind),
+              released > 0 || charged > 0 else { return }
         let audio = job.itemKind == .audio
         try await run(
             """

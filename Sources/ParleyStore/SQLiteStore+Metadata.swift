@@ -123,11 +123,11 @@ extension SQLiteStore: MetadataStore {
             let cancelled = try await db.rows(
                 """
                 UPDATE items SET status = 'cancelled', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
-                WHERE job_id = ? AND status = 'queued' RETURNING id
+                WHERE job_id = ? AND status = 'queued' RETURNING quota_reserved
                 """,
                 [.millis(now), .text(id)]
-            ).map { $0.string("id") }
-            try await db.settleQuota(.release, ids: cancelled, of: job)
+            ).map { $0.optionalDouble("quota_reserved") ?? 0 }
+            try await db.settleQuota(.release, reserved: cancelled.reduce(0, +), count: cancelled.count, of: job)
             try await db.adjustJob(id, now: now) { $0.move(cancelled.count, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit)
             return try await db.job(id)

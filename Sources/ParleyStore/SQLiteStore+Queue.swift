@@ -98,7 +98,7 @@ extension SQLiteSession {
         guard let job = try await job(item.jobId) else { return }
         let transition = decide(job)
         try await apply(transition, to: item, now: now)
-        try await settleQuota(transition.quota, ids: [item.id], of: job)
+        try await settleQuota(transition.quota, reserved: item.quotaReserved, count: 1, of: job)
         try await adjust(job, now: now) { transition.move(&$0) }
     }
 

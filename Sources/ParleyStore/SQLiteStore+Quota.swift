@@ -41,15 +41,12 @@ extension SQLiteSession {
         return nil
     }
 
-    /// Settles the reservations of the job's items `ids`, which just took a transition with
-    /// `settlement`: what they reserved leaves the day's reservations, what they used is charged.
-    func settleQuota(_ settlement: QuotaSettlement, ids: [String], of job: Job) async throws {
-        guard !ids.isEmpty, settlement != .none else { return }
-        let reserved = try await rows(
-            "SELECT COALESCE(SUM(quota_reserved), 0) AS r FROM items WHERE id IN (\(SQLiteSession.placeholders(ids.count)))",
-            ids.map { .text($0) }
-        ).first?.optionalDouble("r") ?? 0
-        guard let (released, charged) = settlement.amounts(reserved: reserved, count: ids.count, kind: job.itemKind), released > 0 || charged > 0 else { return }
+    /// Settles the reservations of `count` of the job's items, which held `reserved` in all and
+    /// just took a transition with `settlement`: what they reserved leaves the day's
+    /// reservations, what they used is charged.
+    func settleQuota(_ settlement: QuotaSettlement, reserved: Double, count: Int, of job: Job) async throws {
+        guard count > 0, let (released, charged) = settlement.amounts(reserved: reserved, count: count, kind: job.itemKind),
+              released > 0 || charged > 0 else { return }
         let (used, held) = job.itemKind == .audio ? ("audio_seconds", "reserved_audio_seconds") : ("characters", "reserved_characters")
         let charge: SQLiteData = job.itemKind == .audio ? .float(charged) : .integer(Int(charged.rounded()))
         let release: SQLiteData = job.itemKind == .audio ? .float(released) : .integer(Int(released.rounded()))
