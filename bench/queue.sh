@@ -16,7 +16,8 @@ work=$(mktemp -d)
 port=18125
 admin=bench-admin-key-0123456789abcdefghijklmnop
 export PARLEY_DATABASE_URL="postgres://parley:parley@127.0.0.1:5432/$db?sslmode=disable"
-export PARLEY_BLOB_URL="file://$work/blobs" PARLEY_ENGINE=echo PARLEY_ECHO_DELAY_MS=0 PARLEY_BATCH_SIZE=$batch
+blob_dir=${BENCH_BLOB_DIR:-$work}; mkdir -p "$blob_dir"
+export PARLEY_BLOB_URL="file://$blob_dir/blobs" PARLEY_ENGINE=echo PARLEY_ECHO_DELAY_MS=0 PARLEY_BATCH_SIZE=$batch
 export PARLEY_ADMIN_KEY=$admin PARLEY_LOG_LEVEL=warning PARLEY_MAX_ITEMS=$per_job
 pids=()
 cleanup() {

@@ -18,15 +18,25 @@ public enum QuotaSettlement: Sendable, Equatable {
         error.usedTheEngine ? .chargeReserved : .release
     }
 
-    /// What leaves the day's reservations and what is charged, in the unit of `kind`, for
-    /// `count` items of that kind that had reserved `reserved` in all; nil when they have not
-    /// ended.
-    public func amounts(reserved: Double, count: Int = 1, kind: ItemKind) -> (released: Double, charged: Double)? {
+    /// What leaves the day's reservations and what is charged, in the unit of `kind`, for an
+    /// item of that kind that had reserved `reserved`; nil when it has not ended.
+    public func amounts(reserved: Double, kind: ItemKind) -> (released: Double, charged: Double)? {
         switch self {
         case .none: nil
         case .release: (reserved, 0)
-        case .charge(let used): (reserved, (kind == .audio ? used.audioSeconds : Double(used.characters)) * Double(count))
+        case .charge(let used): (reserved, (kind == .audio ? used.audioSeconds : Double(used.characters)))
         case .chargeReserved: (reserved, reserved)
+        }
+    }
+
+    /// What leaves the day's reservations and what is charged, in all, for items of `kind`
+    /// that each reserved `reserved` and took `settlement`: one usage update settles them all.
+    public static func totals(
+        _ settled: some Sequence<(settlement: QuotaSettlement, reserved: Double)>, kind: ItemKind
+    ) -> (released: Double, charged: Double) {
+        settled.reduce((released: 0, charged: 0)) { total, item in
+            guard let (released, charged) = item.settlement.amounts(reserved: item.reserved, kind: kind) else { return total }
+            return (total.released + released, total.charged + charged)
         }
     }
 }

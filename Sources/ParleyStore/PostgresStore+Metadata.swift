@@ -142,7 +142,7 @@ extension PostgresStore: MetadataStore {
             // and this lock may have put an item back in the queue for a retry. Any later finish
             // waits for this transaction and then sees `cancel_requested`.
             cancelled += try await cancelQueued(db)
-            try await db.settleQuota(.release, reserved: cancelled.reduce(0, +), count: cancelled.count, of: locked, logger: logger)
+            try await db.settleQuota(released: cancelled.reduce(0, +), charged: 0, of: locked, logger: logger)
             try await db.adjust(locked, now: now, logger: logger) { $0.move(cancelled.count, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit, logger: logger)
             return try await db.rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first

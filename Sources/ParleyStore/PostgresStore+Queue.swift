@@ -1,3 +1,4 @@
+import Foundation
 import ParleyCore
 import PostgresNIO
 
@@ -30,10 +31,21 @@ extension PostgresStore: QueueStore {
                 SELECT * FROM claimed ORDER BY priority DESC, turn, created_at, seq
                 """,
                 logger: logger) { try $0.item() }
-            for (jobId, items) in Dictionary(grouping: claimed, by: \.jobId).sorted(by: { $0.key < $1.key }) {
-                guard let job = try await db.lockedJob(jobId, logger: logger) else { continue }
-                try await db.adjust(job, now: now, logger: logger) { $0.move(items.count, from: .queued, to: .running) }
+            // The jobs' counters last and in one statement, so each job row is locked only from
+            // here to the commit (rows of several jobs first in id order, as everywhere). A claim
+            // never ends a job: from now on it is running.
+            let moved = Dictionary(grouping: claimed, by: \.jobId).map { ClaimedCount(id: $0.key, n: $0.value.count) }
+            if moved.count > 1 {
+                try await db.run("SELECT 1 FROM jobs WHERE id = ANY(\(moved.map(\.id))) ORDER BY id FOR UPDATE", logger: logger)
             }
+            try await db.run(
+                """
+                UPDATE jobs AS j SET queued = j.queued - v.n, running = j.running + v.n, status = 'running',
+                  updated_at = \(now), started_at = COALESCE(j.started_at, \(now))
+                FROM jsonb_to_recordset(\(String(decoding: try JSONEncoder().encode(moved), as: UTF8.self))::jsonb) AS v(id text, n integer)
+                WHERE j.id = v.id
+                """,
+                logger: logger)
             return claimed
         }
     }
@@ -52,26 +64,26 @@ extension PostgresStore: QueueStore {
         }
     }
 
-    public func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool {
+    public func finish(_ finishes: [ItemFinish], owner: String, now: Millis) async throws -> Set<String> {
+        guard !finishes.isEmpty else { return [] }
         let logger = logger
+        let outcomes = Dictionary(finishes.map { ($0.itemId, $0.outcome) }) { first, _ in first }
         return try await transaction { db in
-            guard let item = try await db.runningItem(itemId, owner: owner, logger: logger) else { return false }
-            try await db.settle(item, now: now, logger: logger) { .settle(outcome, cancelRequested: $0.cancelRequested, now: now) }
-            return true
+            let held = try await db.runningItems(Array(outcomes.keys), owner: owner, logger: logger)
+            try await db.settle(held, now: now, logger: logger) { job, item in
+                .settle(outcomes[item.id]!, cancelRequested: job.cancelRequested, now: now)
+            }
+            return Set(held.map(\.id))
         }
     }
 
     public func release(itemIds: [String], owner: String, now: Millis) async throws -> Int {
         let logger = logger
         return try await transaction { db in
-            var released = 0
-            for id in itemIds.sorted() {
-                guard let item = try await db.runningItem(id, owner: owner, logger: logger) else { continue }
-                try await db.settle(item, now: now, logger: logger) { .release(cancelRequested: $0.cancelRequested, now: now) }
-                released += 1
-            }
-            if released > 0 { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
-            return released
+            let held = try await db.runningItems(itemIds, owner: owner, logger: logger)
+            try await db.settle(held, now: now, logger: logger) { job, _ in .release(cancelRequested: job.cancelRequested, now: now) }
+            if !held.isEmpty { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
+            return held.count
         }
     }
 
@@ -81,31 +93,12 @@ extension PostgresStore: QueueStore {
             // SKIP LOCKED: rescuers in other processes take other rows, or none.
             let expired = try await db.rows(
                 """
-                SELECT id, job_id, attempts, max_attempts, quota_reserved FROM items
-                WHERE status = 'running' AND lease_expires_at < \(now)
+                SELECT * FROM items WHERE status = 'running' AND lease_expires_at < \(now)
                 ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED
                 """,
-                logger: logger) { (id: try $0.string("id"), jobId: try $0.string("job_id"), attempts: try $0.int("attempts"),
-                                   maxAttempts: try $0.int("max_attempts"), reserved: try $0.optionalDouble("quota_reserved") ?? 0) }
-            // Per job, one set-wise statement per kind of transition and one counter update, job rows
-            // in id order (items, then jobs: the lock order of claiming and finishing), so rescuers
-            // hold a job row briefly.
-            for (jobId, items) in Dictionary(grouping: expired, by: \.jobId).sorted(by: { $0.key < $1.key }) {
-                guard let job = try await db.lockedJob(jobId, logger: logger) else { continue }
-                let decided = items.map { item in
-                    (id: item.id, reserved: item.reserved, transition: ItemTransition.rescue(
-                        attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: job.cancelRequested, now: now))
-                }
-                let groups = Dictionary(grouping: decided, by: \.transition.status).values.compactMap { group in
-                    group.first.map { (transition: $0.transition, ids: group.map(\.id), reserved: group.reduce(0) { $0 + $1.reserved }) }
-                }
-                for group in groups {
-                    try await db.apply(group.transition, to: group.ids, now: now, logger: logger)
-                    try await db.settleQuota(group.transition.quota, reserved: group.reserved, count: group.ids.count, of: job, logger: logger)
-                }
-                try await db.adjust(job, now: now, logger: logger) { counts in
-                    for group in groups { group.transition.move(&counts, items: group.ids.count) }
-                }
+                logger: logger) { try $0.item() }
+            try await db.settle(expired, now: now, logger: logger) { job, item in
+                .rescue(attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: job.cancelRequested, now: now)
             }
             if !expired.isEmpty { try await db.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger) }
             return expired.count
@@ -115,68 +108,46 @@ extension PostgresStore: QueueStore {
     }
 }
 
+/// How many of a job's items a claim moved to running.
+private struct ClaimedCount: Encodable {
+    let id: String
+    let n: Int
+}
+
 extension PostgresConnection {
-    /// The item, locked, if `owner` still holds its lease.
-    func runningItem(_ id: String, owner: String, logger: Logger) async throws -> JobItem? {
-        try await rows(
-            "SELECT * FROM items WHERE id = \(id) AND status = 'running' AND lease_owner = \(owner) FOR UPDATE",
-            logger: logger) { try $0.item() }.first
+    /// The items among `ids` whose lease `owner` still holds, locked, in id order.
+    func runningItems(_ ids: [String], owner: String, logger: Logger) async throws -> [JobItem] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(
+            """
+            SELECT * FROM items WHERE id = ANY(\(ids)) AND status = 'running' AND lease_owner = \(owner)
+            ORDER BY id FOR UPDATE
+            """,
+            logger: logger) { try $0.item() }
     }
 
-    /// Moves a locked running item as `decide` says, given its job (locked), and updates the
-    /// job's counters in the same transaction.
-    func settle(_ item: JobItem, now: Millis, logger: Logger, _ decide: (Job) -> ItemTransition) async throws {
-        guard let job = try await lockedJob(item.jobId, logger: logger) else { return }
-        let transition = decide(job)
-        try await apply(transition, to: [item.id], now: now, logger: logger)
-        try await settleQuota(transition.quota, reserved: item.quotaReserved, count: 1, of: job, logger: logger)
-        try await adjust(job, now: now, logger: logger) { transition.move(&$0) }
-    }
-
-    /// Writes a transition to running items the caller has locked.
-    func apply(_ transition: ItemTransition, to ids: [String], now: Millis, logger: Logger) async throws {
-        let refund = transition.refundsAttempt ? 1 : 0
-        let (code, message) = transition.error.recorded
-        switch transition.status {
-        case .succeeded:
-            let meta = transition.metadata
-            try await run(
-                """
-                UPDATE items SET status = 'succeeded', result_ref = \(transition.resultRef), model_used = \(meta?.modelUsed),
-                  detected_language = \(meta?.detectedLanguage), language_probability = \(meta?.languageProbability),
-                  audio_seconds = \(meta?.audioSeconds), error_code = NULL, error_message = NULL,
-                  finished_at = \(transition.finishedAt), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ANY(\(ids))
-                """,
-                logger: logger)
-        case .failed:
-            try await run(
-                """
-                UPDATE items SET status = 'failed', error_code = \(code), error_message = \(message), finished_at = \(transition.finishedAt),
-                  attempts = GREATEST(attempts - \(refund), 0), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ANY(\(ids))
-                """,
-                logger: logger)
-        case .queued:
-            // A kept error binds NULL, which leaves the columns as they are.
-            try await run(
-                """
-                UPDATE items SET status = 'queued', run_after = \(transition.runAfter ?? now), error_code = COALESCE(\(code), error_code),
-                  error_message = COALESCE(\(message), error_message), attempts = GREATEST(attempts - \(refund), 0),
-                  lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ANY(\(ids))
-                """,
-                logger: logger)
-        case .cancelled:
-            try await run(
-                """
-                UPDATE items SET status = 'cancelled', finished_at = \(transition.finishedAt),
-                  attempts = GREATEST(attempts - \(refund), 0), lease_owner = NULL, lease_expires_at = NULL
-                WHERE id = ANY(\(ids))
-                """,
-                logger: logger)
-        case .running:
-            return  // never a transition's target
+    /// Moves locked running items as `decide` says, given each one's job: the job rows locked
+    /// in id order, one statement for all the items, one counter update per job, then one
+    /// usage update per key and day (the lock order of `Settlement`).
+    func settle(_ items: [JobItem], now: Millis, logger: Logger, _ decide: (Job, JobItem) -> ItemTransition) async throws {
+        let settlement = try await Settlement.decide(items, job: { try await lockedJob($0, logger: logger) }, decide)
+        let writes = settlement.writes(now: now)
+        guard !writes.isEmpty else { return }
+        try await run(
+            """
+            UPDATE items AS i SET \(unescaped: ItemWrite.assignments(greatest: "GREATEST"))
+            FROM jsonb_to_recordset(\(try ItemWrite.json(writes))::jsonb)
+              AS v(\(unescaped: ItemWrite.columns.map { "\($0.name) \($0.postgresType)" }.joined(separator: ", ")))
+            WHERE i.id = v.id
+            """,
+            logger: logger)
+        for part in settlement.parts {
+            try await adjust(part.job, now: now, logger: logger) { counts in
+                for entry in part.entries { entry.transition.move(&counts) }
+            }
+        }
+        for change in settlement.usage {
+            try await settleQuota(released: change.released, charged: change.charged, of: change.job, logger: logger)
         }
     }
 }

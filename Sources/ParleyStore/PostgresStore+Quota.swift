@@ -5,7 +5,7 @@ extension PostgresStore {
     public func reserveQuota(itemId: String, owner: String, amount: Double) async throws -> QuotaRefusal? {
         let logger = logger
         return try await transaction { db in
-            guard let item = try await db.runningItem(itemId, owner: owner, logger: logger),
+            guard let item = try await db.runningItems([itemId], owner: owner, logger: logger).first,
                   let job = try await db.rows("SELECT * FROM jobs WHERE id = \(item.jobId)", logger: logger, { try $0.job() }).first
             else { return nil }
             let quotas = try await db.rows("SELECT * FROM api_keys WHERE id = \(item.ownerKeyId)", logger: logger) { try $0.apiKey() }.first?.quotas
@@ -51,12 +51,10 @@ extension PostgresConnection {
         return nil
     }
 
-    /// Settles the reservations of `count` of the job's items, which held `reserved` in all and
-    /// just took a transition with `settlement`: what they reserved leaves the day's
-    /// reservations, what they used is charged.
-    func settleQuota(_ settlement: QuotaSettlement, reserved: Double, count: Int, of job: Job, logger: Logger) async throws {
-        guard count > 0, let (released, charged) = settlement.amounts(reserved: reserved, count: count, kind: job.itemKind),
-              released > 0 || charged > 0 else { return }
+    /// Settles what items of the job that just ended reserved and used (`QuotaSettlement.totals`):
+    /// `released` leaves the day's reservations, `charged` is charged; one statement for them all.
+    func settleQuota(released: Double, charged: Double, of job: Job, logger: Logger) async throws {
+        guard released > 0 || charged > 0 else { return }
         let audio = job.itemKind == .audio
         try await run(
             """

@@ -11,9 +11,10 @@ public protocol QueueStore: Sendable {
     func claim(model: String, limit: Int, owner: String, lease: Millis, now: Millis) async throws -> [JobItem]
     /// Extends the leases `owner` still holds; returns how many it extended.
     func heartbeat(itemIds: [String], owner: String, lease: Millis, now: Millis) async throws -> Int
-    /// Ends or requeues an item, with the job's counters, in one transaction.
-    /// Returns false, changing nothing, when `owner` no longer holds the lease.
-    func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool
+    /// Ends or requeues items `owner` holds, with their jobs' counters and usage, in one
+    /// transaction: one statement for the items, one counter update per job. Returns the ids
+    /// it finished; an item whose lease `owner` no longer holds is left as it is.
+    func finish(_ finishes: [ItemFinish], owner: String, now: Millis) async throws -> Set<String>
     /// Reserves `amount` (in the item's kind's unit) of its key's daily quota for an item
     /// `owner` holds, once a worker knows what it needs (audio fetched from a URL, or whose
     /// container hid its duration). Returns why it may not, changing nothing; nil once
@@ -24,4 +25,11 @@ public protocol QueueStore: Sendable {
     /// Requeues items whose lease expired, or fails them with `worker_lost` after
     /// their last attempt. Safe to run from many processes at once.
     func rescueExpired(now: Millis) async throws -> Int
+}
+
+extension QueueStore {
+    /// Ends or requeues one item; false, changing nothing, when `owner` no longer holds its lease.
+    public func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool {
+        try await finish([ItemFinish(itemId: itemId, outcome: outcome)], owner: owner, now: now).contains(itemId)
+    }
 }

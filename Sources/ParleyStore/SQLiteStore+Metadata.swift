@@ -127,7 +127,7 @@ extension SQLiteStore: MetadataStore {
                 """,
                 [.millis(now), .text(id)]
             ).map { $0.optionalDouble("quota_reserved") ?? 0 }
-            try await db.settleQuota(.release, reserved: cancelled.reduce(0, +), count: cancelled.count, of: job)
+            try await db.settleQuota(released: cancelled.reduce(0, +), charged: 0, of: job)
             try await db.adjustJob(id, now: now) { $0.move(cancelled.count, from: .queued, to: .cancelled) }
             try await db.insertAudit(audit)
             return try await db.job(id)

@@ -50,23 +50,23 @@ extension SQLiteStore: QueueStore {
         }
     }
 
-    public func finish(itemId: String, owner: String, outcome: ItemOutcome, now: Millis) async throws -> Bool {
-        try await transaction { db in
-            guard let item = try await db.runningItem(itemId, owner: owner) else { return false }
-            try await db.settle(item, now: now) { .settle(outcome, cancelRequested: $0.cancelRequested, now: now) }
-            return true
+    public func finish(_ finishes: [ItemFinish], owner: String, now: Millis) async throws -> Set<String> {
+        guard !finishes.isEmpty else { return [] }
+        let outcomes = Dictionary(finishes.map { ($0.itemId, $0.outcome) }) { first, _ in first }
+        return try await transaction { db in
+            let held = try await db.runningItems(Array(outcomes.keys), owner: owner)
+            try await db.settle(held, now: now) { job, item in
+                .settle(outcomes[item.id]!, cancelRequested: job.cancelRequested, now: now)
+            }
+            return Set(held.map(\.id))
         }
     }
 
     public func release(itemIds: [String], owner: String, now: Millis) async throws -> Int {
         try await transaction { db in
-            var released = 0
-            for id in itemIds {
-                guard let item = try await db.runningItem(id, owner: owner) else { continue }
-                try await db.settle(item, now: now) { .release(cancelRequested: $0.cancelRequested, now: now) }
-                released += 1
-            }
-            return released
+            let held = try await db.runningItems(itemIds, owner: owner)
+            try await db.settle(held, now: now) { job, _ in .release(cancelRequested: job.cancelRequested, now: now) }
+            return held.count
         }
     }
 
@@ -75,10 +75,8 @@ extension SQLiteStore: QueueStore {
             let expired = try await db.rows(
                 "SELECT * FROM items WHERE status = 'running' AND lease_expires_at < ?", [.millis(now)]
             ).map { try $0.item() }
-            for item in expired {
-                try await db.settle(item, now: now) {
-                    .rescue(attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: $0.cancelRequested, now: now)
-                }
+            try await db.settle(expired, now: now) { job, item in
+                .rescue(attempts: item.attempts, maxAttempts: item.maxAttempts, cancelRequested: job.cancelRequested, now: now)
             }
             if !expired.isEmpty { logger.warning("rescued expired leases", metadata: ["count": "\(expired.count)"]) }
             return expired.count
@@ -87,55 +85,35 @@ extension SQLiteStore: QueueStore {
 }
 
 extension SQLiteSession {
-    func runningItem(_ id: String, owner: String) async throws -> JobItem? {
-        try await rows(
-            "SELECT * FROM items WHERE id = ? AND status = 'running' AND lease_owner = ?", [.text(id), .text(owner)]
-        ).first?.item()
+    /// The items among `ids` whose lease `owner` still holds.
+    func runningItems(_ ids: [String], owner: String) async throws -> [JobItem] {
+        guard !ids.isEmpty else { return [] }
+        return try await rows(
+            "SELECT * FROM items WHERE status = 'running' AND lease_owner = ? AND id IN (\(SQLiteSession.placeholders(ids.count)))",
+            [.text(owner)] + ids.map { .text($0) }
+        ).map { try $0.item() }
     }
 
-    /// Moves a running item as `decide` says, given its job, and updates the job's counters.
-    func settle(_ item: JobItem, now: Millis, _ decide: (Job) -> ItemTransition) async throws {
-        guard let job = try await job(item.jobId) else { return }
-        let transition = decide(job)
-        try await apply(transition, to: item, now: now)
-        try await settleQuota(transition.quota, reserved: item.quotaReserved, count: 1, of: job)
-        try await adjust(job, now: now) { transition.move(&$0) }
-    }
-
-    /// Writes a transition to a running item.
-    func apply(_ transition: ItemTransition, to item: JobItem, now: Millis) async throws {
-        let clearLease = "lease_owner = NULL, lease_expires_at = NULL"
-        let attempts = "attempts = MAX(attempts - \(transition.refundsAttempt ? 1 : 0), 0)"
-        let (code, message) = transition.error.recorded
-        let finishedAt = SQLiteData.millis(transition.finishedAt)
-        switch transition.status {
-        case .succeeded:
-            let meta = transition.metadata
-            try await run(
-                """
-                UPDATE items SET status = 'succeeded', result_ref = ?, model_used = ?, detected_language = ?,
-                  language_probability = ?, audio_seconds = ?, error_code = NULL, error_message = NULL,
-                  finished_at = ?, \(clearLease) WHERE id = ?
-                """,
-                [.optionalText(transition.resultRef), .optionalText(meta?.modelUsed), .optionalText(meta?.detectedLanguage),
-                 .optionalFloat(meta?.languageProbability), .optionalFloat(meta?.audioSeconds), finishedAt, .text(item.id)])
-        case .failed:
-            try await run(
-                "UPDATE items SET status = 'failed', error_code = ?, error_message = ?, finished_at = ?, \(attempts), \(clearLease) WHERE id = ?",
-                [.optionalText(code), .optionalText(message), finishedAt, .text(item.id)])
-        case .queued:
-            // A kept error binds NULL, which leaves the columns as they are.
-            try await run(
-                """
-                UPDATE items SET status = 'queued', run_after = ?, error_code = COALESCE(?, error_code),
-                  error_message = COALESCE(?, error_message), \(attempts), \(clearLease) WHERE id = ?
-                """,
-                [.millis(transition.runAfter ?? now), .optionalText(code), .optionalText(message), .text(item.id)])
-        case .cancelled:
-            try await run("UPDATE items SET status = 'cancelled', finished_at = ?, \(attempts), \(clearLease) WHERE id = ?",
-                          [finishedAt, .text(item.id)])
-        case .running:
-            return  // never a transition's target
+    /// Moves running items as `decide` says, given each one's job: one statement for all the
+    /// items, one counter update per job, one usage update per key and day.
+    func settle(_ items: [JobItem], now: Millis, _ decide: (Job, JobItem) -> ItemTransition) async throws {
+        let settlement = try await Settlement.decide(items, job: { try await job($0) }, decide)
+        let writes = settlement.writes(now: now)
+        guard !writes.isEmpty else { return }
+        let fields = ItemWrite.columns.map { "value ->> '$.\($0.name)' AS \($0.name)" }.joined(separator: ", ")
+        try await run(
+            """
+            UPDATE items AS i SET \(ItemWrite.assignments(greatest: "MAX"))
+            FROM (SELECT \(fields) FROM json_each(?)) AS v WHERE i.id = v.id
+            """,
+            [.text(try ItemWrite.json(writes))])
+        for part in settlement.parts {
+            try await adjust(part.job, now: now) { counts in
+                for entry in part.entries { entry.transition.move(&counts) }
+            }
+        }
+        for change in settlement.usage {
+            try await settleQuota(released: change.released, charged: change.charged, of: change.job)
         }
     }
 }

@@ -4,7 +4,7 @@ import SQLiteNIO
 extension SQLiteStore {
     public func reserveQuota(itemId: String, owner: String, amount: Double) async throws -> QuotaRefusal? {
         try await transaction { db in
-            guard let item = try await db.runningItem(itemId, owner: owner), let job = try await db.job(item.jobId) else { return nil }
+            guard let item = try await db.runningItems([itemId], owner: owner).first, let job = try await db.job(item.jobId) else { return nil }
             let quotas = try await db.rows("SELECT * FROM api_keys WHERE id = ?", [.text(item.ownerKeyId)]).first?.apiKey().quotas
             if let refusal = try await db.reserve(QuotaNeed(kind: item.kind, amount: amount), for: job, quotas: quotas ?? Quotas()) {
                 return refusal
@@ -41,12 +41,10 @@ extension SQLiteSession {
         return nil
     }
 
-    /// Settles the reservations of `count` of the job's items, which held `reserved` in all and
-    /// just took a transition with `settlement`: what they reserved leaves the day's
-    /// reservations, what they used is charged.
-    func settleQuota(_ settlement: QuotaSettlement, reserved: Double, count: Int, of job: Job) async throws {
-        guard count > 0, let (released, charged) = settlement.amounts(reserved: reserved, count: count, kind: job.itemKind),
-              released > 0 || charged > 0 else { return }
+    /// Settles what items of the job that just ended reserved and used (`QuotaSettlement.totals`):
+    /// `released` leaves the day's reservations, `charged` is charged; one statement for them all.
+    func settleQuota(released: Double, charged: Double, of job: Job) async throws {
+        guard released > 0 || charged > 0 else { return }
         let (used, held) = job.itemKind == .audio ? ("audio_seconds", "reserved_audio_seconds") : ("characters", "reserved_characters")
         let charge: SQLiteData = job.itemKind == .audio ? .float(charged) : .integer(Int(charged.rounded()))
         let release: SQLiteData = job.itemKind == .audio ? .float(released) : .integer(Int(released.rounded()))

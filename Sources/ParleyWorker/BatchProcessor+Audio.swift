@@ -12,10 +12,11 @@ extension BatchProcessor {
     func processAudio(_ batch: [JobItem], model: String) async {
         let plan = speechPlan
         var runnable: [JobItem] = []
+        var refused: [Ended] = []
         for item in batch {
             if item.jobType == .asrNmt, let source = item.srcLng, let target = item.tgtLng,
                plan.route(from: source, to: target) == .unsupported {
-                await end(item, with: .failure(.unsupportedLanguagePair(source, target)))
+                refused.append((item, .failure(.unsupportedLanguagePair(source, target))))
             } else {
                 runnable.append(item)
             }
@@ -27,7 +28,7 @@ extension BatchProcessor {
             switch loaded[item.id] ?? .failure(.storageError("the input was not loaded")) {
             case .success(let audio):
                 if let refusal = await reserveFetched(item, audio: audio) {
-                    await end(item, with: .failure(.quotaExceeded(refusal)))
+                    refused.append((item, .failure(.quotaExceeded(refusal))))
                     continue
                 }
                 let inCall = item.jobType == .asrNmt && item.tgtLng.map { plan.translatesInTranscription(from: item.srcLng, to: $0) } == true
@@ -36,14 +37,14 @@ extension BatchProcessor {
                     translateTo: inCall ? "en" : nil))
                 pending[item.id] = item
             case .failure(let error):
-                await end(item, with: .failure(error))
+                refused.append((item, .failure(error)))
             }
         }
+        // What cannot run ends now, before the engine call.
+        await end(refused)
         guard !requests.isEmpty else { return }
         let results = await engineSlots.withPermit { await infer(requests, items: Array(pending.values), model: model, plan: plan) }
-        for (id, item) in pending {
-            await end(item, with: results[id] ?? .failure(.engineCrashed("the engine skipped the item")))
-        }
+        await end(pending.map { id, item in (item, results[id] ?? .failure(.engineCrashed("the engine skipped the item"))) })
     }
 
     /// Transcribes (one call), then translates what `asr+nmt` items still need (a second

@@ -27,44 +27,60 @@ struct BatchProcessor: Sendable {
         }
     }
 
-    /// Stores a success, or decides between a retry with backoff and a final failure.
-    func end(_ item: JobItem, with result: Result<ItemResult, ParleyError>) async {
+    /// An item of the batch and how its work came out.
+    typealias Ended = (item: JobItem, result: Result<ItemResult, ParleyError>)
+
+    /// Stores each success's result (several at once), decides between a retry with backoff
+    /// and a final failure for the rest, and ends them all in one store transaction.
+    func end(_ ended: [Ended]) async {
+        guard !ended.isEmpty else { return }
         let started = ContinuousClock.now
         let now = Millis.now()
-        var outcome: ItemOutcome
-        var written: String?
-        switch result {
+        let decided = await withTaskGroup(of: (item: JobItem, outcome: ItemOutcome, written: String?).self) { group in
+            for entry in ended { group.addTask { await outcome(of: entry, now: now) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        do {
+            let finished = try await queue.finish(
+                decided.map { ItemFinish(itemId: $0.item.id, outcome: $0.outcome) }, owner: configuration.id, now: now)
+            let stored = Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "store"), ("model", ended[0].item.model)])
+            for entry in decided {
+                let metadata: Logger.Metadata = ["job_id": "\(entry.item.jobId)", "item_id": "\(entry.item.id)"]
+                guard finished.contains(entry.item.id) else {
+                    // Another attempt owns the item now; this attempt's result was never visible.
+                    if let written = entry.written { try? await blobs.delete(written) }
+                    logger.warning("lease lost before finishing", metadata: metadata)
+                    continue
+                }
+                stored.recordInterval(since: started)
+                record(entry.item, entry.outcome, metadata: metadata)
+            }
+        } catch {
+            // The leases expire and the rescuer requeues the items.
+            logger.error("finishing items failed", metadata: ["items": "\(decided.count)", "error": "\(error)"])
+            reporter?.report(ErrorEvent(kind: "finish_failed", message: "\(error)", tags: ["job_id": ended[0].item.jobId]))
+        }
+    }
+
+    /// The outcome to report for one item, with the result blob it wrote, if any.
+    private func outcome(of entry: Ended, now: Millis) async -> (item: JobItem, outcome: ItemOutcome, written: String?) {
+        let item = entry.item
+        switch entry.result {
         case .success(let value):
             let key = BlobKey.result(job: item.jobId, item: item.id, attempt: item.attempts, worker: configuration.id)
-            written = key
             do {
                 try await blobs.put(key, data: try JSONEncoder().encode(value))
-                var characters: Int?
-                if case .text(let text) = item.input { characters = QuotaNeed.characters(of: text) }
-                outcome = .succeeded(resultRef: key, metadata: ResultMetadata(
-                    modelUsed: value.model, detectedLanguage: value.language,
-                    languageProbability: value.languageProbability, audioSeconds: item.kind == .audio ? value.duration : nil,
-                    characters: characters))
             } catch {
-                outcome = retryOrFail(item, .storageError("writing the result failed"), now: now)
+                return (item, retryOrFail(item, .storageError("writing the result failed"), now: now), nil)
             }
+            var characters: Int?
+            if case .text(let text) = item.input { characters = QuotaNeed.characters(of: text) }
+            return (item, .succeeded(resultRef: key, metadata: ResultMetadata(
+                modelUsed: value.model, detectedLanguage: value.language,
+                languageProbability: value.languageProbability, audioSeconds: item.kind == .audio ? value.duration : nil,
+                characters: characters)), key)
         case .failure(let error):
-            outcome = retryOrFail(item, error, now: now)
-        }
-        let metadata: Logger.Metadata = ["job_id": "\(item.jobId)", "item_id": "\(item.id)"]
-        do {
-            guard try await queue.finish(itemId: item.id, owner: configuration.id, outcome: outcome, now: now) else {
-                // Another attempt owns the item now; this attempt's result was never visible.
-                if let written { try? await blobs.delete(written) }
-                return logger.warning("lease lost before finishing", metadata: metadata)
-            }
-            Metrics.Timer(label: MetricName.itemDuration, dimensions: [("stage", "store"), ("model", item.model)])
-                .recordInterval(since: started)
-            record(item, outcome, metadata: metadata)
-        } catch {
-            // The lease expires and the rescuer requeues the item.
-            logger.error("finishing item failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            reporter?.report(ErrorEvent(kind: "finish_failed", message: "\(error)", tags: ["job_id": item.jobId, "item_id": item.id]))
+            return (item, retryOrFail(item, error, now: now), nil)
         }
     }
 

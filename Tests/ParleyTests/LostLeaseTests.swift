@@ -32,8 +32,8 @@ import Testing
             #expect(try await store.rescueExpired(now: 5_000) == 1)
             let current = try #require(try await store.claim(model: "m", limit: 1, owner: "wrk_current", lease: 60_000, now: 5_000).first)
             #expect(current.attempts == late.attempts + 1)
-            await Self.processor(store, blobs: blobs, owner: "wrk_current").end(current, with: .success(Self.result("accepted")))
-            await Self.processor(store, blobs: blobs, owner: "wrk_late").end(late, with: .success(Self.result("stale")))
+            await Self.processor(store, blobs: blobs, owner: "wrk_current").end([(current, .success(Self.result("accepted")))])
+            await Self.processor(store, blobs: blobs, owner: "wrk_late").end([(late, .success(Self.result("stale")))])
 
             let item = try #require(try await store.items(jobId: job.id).first)
             #expect(item.status == .succeeded)

@@ -69,7 +69,9 @@ import Testing
         #expect(QuotaSettlement.none.amounts(reserved: 3, kind: .audio) == nil)
         #expect(QuotaSettlement.release.amounts(reserved: 3, kind: .audio)! == (3, 0))
         let used = QuotaSettlement.charge(QuotaNeed(audioSeconds: 4.2, characters: 5))
-        #expect(used.amounts(reserved: 3, count: 2, kind: .audio)! == (3, 8.4))
+        #expect(used.amounts(reserved: 3, kind: .audio)! == (3, 4.2))
+        let totals = QuotaSettlement.totals([(used, 3), (.release, 2), (.none, 5), (.chargeReserved, 1)], kind: .audio)
+        #expect(totals == (6, 5.2), "what ended is released and charged, in all; what has not ended keeps its reservation")
         #expect(used.amounts(reserved: 6, kind: .text)! == (6, 5), "a text item is charged its characters")
         #expect(QuotaSettlement.chargeReserved.amounts(reserved: 3, kind: .text)! == (3, 3))
     }
