@@ -129,10 +129,12 @@ struct JobValidator {
             throw ParleyError(code: "invalid_input", message: "an item of a \(type.rawValue) job needs \(allowed)", param: param)
         }
         if let text = item.text {
-            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            // Scalars and UTF-8 bytes first: they are cheap, and a text no longer in bytes than
+            // the limit is within it in characters too.
+            guard text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
                 throw ParleyError.invalidValue("\(param).text", "text must not be empty")
             }
-            guard text.count <= configuration.maxTextCharacters else {
+            guard text.utf8.count <= configuration.maxTextCharacters || text.count <= configuration.maxTextCharacters else {
                 throw ParleyError(code: "input_too_large", message: "text exceeds \(configuration.maxTextCharacters) characters",
                                   param: "\(param).text", status: 413)
             }

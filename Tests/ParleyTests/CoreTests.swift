@@ -120,5 +120,9 @@ import Testing
         let id = Identifier.make("job")
         #expect(id.hasPrefix("job_") && id.count == 24)
         #expect(Identifier.make("job") != id)
+        for length in [1, 11, 12, 13, 40] {
+            let body = Identifier.make("x", length: length).dropFirst(2)
+            #expect(body.count == length && body.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber) })
+        }
     }
 }
