@@ -8,14 +8,14 @@ import ParleyObservability
 
 /// One `engine/` child process with one model loaded, spoken to over stdio.
 ///
-/// Calls are strictly one at a time (the owner holds a slot). The process is
-/// started lazily, restarted after a crash with exponential backoff, and killed
-/// when a call outlives its timeout.
+/// Up to `callsPerProcess` calls run on it at once (the pool hands out that many slots), each
+/// answered by id through the process's `EngineChannel`. The process is started lazily (one
+/// start at a time), restarted after a crash with exponential backoff, and killed when a call
+/// outlives its timeout, which fails the other calls in flight on it as crashed.
 final class EngineProcess: Sendable {
     private struct Running: Sendable {
         let process: SpawnedProcess
-        let input: Int32
-        let output: Int32
+        let channel: EngineChannel
     }
 
     private struct State {
@@ -32,6 +32,8 @@ final class EngineProcess: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let sequence = Atomic<Int>(0)
+    /// One start at a time: calls that find the process down wait for the same start.
+    private let starting = AsyncSemaphore(permits: 1)
 
     private let reporter: (any ErrorReporter)?
 
@@ -72,10 +74,17 @@ final class EngineProcess: Sendable {
     }
 
     private func started() async throws -> Running {
-        if let running = state.withLock({ $0.running }) {
-            if running.process.isRunning { return running }
-            await markDead(running)
+        if let running = state.withLock({ $0.running }), running.process.isRunning, state.withLock({ $0.loaded }) { return running }
+        return try await starting.withPermit {
+            if let running = state.withLock({ $0.running }) {
+                if running.process.isRunning && state.withLock({ $0.loaded }) { return running }
+                await markDead(running)
+            }
+            return try await start()
         }
+    }
+
+    private func start() async throws -> Running {
         let failures = state.withLock { $0.consecutiveFailures }
         if failures > 0 {
             let backoff = min(30.0, 0.5 * pow(2.0, Double(failures - 1)))
@@ -122,13 +131,12 @@ final class EngineProcess: Sendable {
             return state.running
         }) else { return }
         _ = try? await exchange(running, EngineRequest(op: "shutdown", id: nextId()), timeout: .seconds(5))
-        close(running.input)
+        running.channel.closeInput()
         let (termination, graceful) = await running.process.stop(signal: nil, grace: .seconds(5))
         if !graceful {
             logger.warning("engine did not exit after shutdown; killed", metadata: [
                 "model": "\(model.name)", "pid": "\(running.process.pid)", "ended": "\(termination.map(\.description) ?? "not yet")"])
         }
-        close(running.output)
     }
 
     private func nextId() -> String {
@@ -142,6 +150,7 @@ final class EngineProcess: Sendable {
             "--log-format", configuration.jsonLogs ? "json" : "text",
         ] + (configuration.batching ? [] : ["--no-batching"]) + (configuration.windowing ? [] : ["--no-windowing"])
             + (configuration.chunking ? [] : ["--no-chunking"]) + (configuration.packing ? ["--packing"] : [])
+            + ["--parallel", "\(configuration.callsPerProcess)"]
         let engineDirectory = URL(fileURLWithPath: configuration.engineDirectory).standardizedFileURL.path
         var environment = ProcessInfo.processInfo.environment.merging(configuration.environment) { $1 }
         environment["PYTHONPATH"] = engineDirectory
@@ -159,25 +168,40 @@ final class EngineProcess: Sendable {
                 close(stdout.read)
                 throw error
             }
-            return Running(process: process, input: stdin.write, output: stdout.read)
+            let channel = EngineChannel(input: stdin.write, output: stdout.read)
+            let pid = process.pid
+            // The reader lives as long as the process's output: it ends when the process does.
+            threadPool.submit { _ in
+                channel.readAll { ParleyError.engineCrashed("the engine process \(pid) exited") }
+            }
+            return Running(process: process, channel: channel)
         } catch {
             throw ParleyError.engineUnavailable("\(error)")
         }
     }
 
-    /// Writes a frame and reads the answer on the engine's own threads, racing a timeout that
-    /// counts from the call's last sign of life (its start, or its last progress frame).
+    /// Writes a frame and waits for its answer, racing a timeout that counts from the call's
+    /// last sign of life (its start, or its last progress frame); a call that times out kills
+    /// the process.
     private func exchange(_ running: Running, _ request: EngineRequest, payload: Data = Data(), timeout: Duration) async throws -> Data {
         var request = request
         request.payloadLength = payload.isEmpty ? nil : payload.count
         let frame = EngineFrame.encode(header: try JSONEncoder().encode(request), payload: payload)
         let pool = threadPool
         let watch = CallWatch()
-        let logger = self.logger
+        let crashed = ParleyError.engineCrashed("the engine process \(running.process.pid) exited")
+        guard let reply = running.channel.register(request.id, watch: watch) else {
+            await markDead(running)
+            throw crashed
+        }
+        defer { running.channel.forget(request.id) }
         let response: Data?
         do {
             response = try await withThrowingTaskGroup(of: Data?.self) { group in
-                group.addTask { try await pool.runIfActive { try Self.blockingExchange(running, frame, watch, logger) } }
+                group.addTask {
+                    guard try await pool.runIfActive({ running.channel.send(frame) }) else { throw crashed }
+                    return try await reply.value()
+                }
                 group.addTask {
                     try await watch.waitUntilQuiet(for: timeout)
                     return nil
@@ -217,51 +241,7 @@ final class EngineProcess: Sendable {
         reporter?.report(ErrorEvent(
             kind: "engine_crash", message: "engine process \(pid) for \(model.name) crashed, hung or broke the protocol",
             tags: ["model": model.name]))
-        close(running.input)
+        running.channel.closeInput()
         await running.process.stop(signal: SIGKILL, grace: .seconds(10))
-        close(running.output)
-    }
-
-    /// Writes the request, then reads frames until the answer, noting each progress frame on
-    /// `watch`.
-    private static func blockingExchange(_ running: Running, _ frame: Data, _ watch: CallWatch, _ logger: Logger) throws -> Data {
-        let crashed = ParleyError.engineCrashed("the engine process \(running.process.pid) exited")
-        guard writeAll(running.input, frame) else { throw crashed }
-        while true {
-            guard let prefix = readExactly(running.output, 4), let length = EngineFrame.headerLength(prefix: prefix),
-                  let header = readExactly(running.output, length)
-            else { throw crashed }
-            guard let progress = EngineProgress.decode(header) else { return header }
-            watch.touch()
-            logger.debug("engine progress", metadata: ["item": "\(progress.item)", "seconds": "\(progress.seconds)"])
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ data: Data) -> Bool {
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                if written <= 0 { return false }
-                offset += written
-            }
-            return true
-        }
-    }
-
-    private static func readExactly(_ fd: Int32, _ count: Int) -> Data? {
-        var data = Data(count: count)
-        let complete = data.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < count {
-                let got = read(fd, buffer.baseAddress! + offset, count - offset)
-                if got < 0 && errno == EINTR { continue }
-                if got <= 0 { return false }
-                offset += got
-            }
-            return true
-        }
-        return complete ? data : nil
     }
 }

@@ -31,13 +31,16 @@ public struct SidecarConfiguration: Sendable {
     /// The `engine/` directory (holding the `parley_engine` package).
     public var engineDirectory: String
     public var models: [ModelSpec]
-    /// Engine processes per model: the per-model concurrency limit.
+    /// Engine processes per model, each with its own copy of the model.
     public var processesPerModel: Int
+    /// Calls each process runs at once over its one copy of the model (CTranslate2 workers);
+    /// with `processesPerModel`, the per-model concurrency limit.
+    public var callsPerProcess = 1
     /// `auto`, `cpu` or `cuda`.
     public var device: String
     /// `default` (int8 on CPU, float16 on CUDA), or a CTranslate2 compute type.
     public var computeType: String
-    /// Inference threads per process.
+    /// Inference threads per call.
     public var threads: Int
     /// Longest a call may go without a sign of life (its start, or a progress frame from the
     /// engine, written after each piece of a long item) before the process is killed and the

@@ -9,8 +9,9 @@ import ParleyObservability
 /// Runs models in supervised `engine/` child processes (Python, CTranslate2).
 ///
 /// As a `Service` it starts every process up front, keeps restarting those that
-/// die, and stops them all on shutdown. Calls wait for a free process of their
-/// model, so `processesPerModel` caps the model's concurrency.
+/// die, and stops them all on shutdown. Calls wait for a free slot of their model:
+/// `processesPerModel` processes, each holding one copy of the model and running
+/// `callsPerProcess` calls at once, cap the model's concurrency.
 public final class SidecarEngine: InferenceEngine, Service {
     private let configuration: SidecarConfiguration
     private let pools: [String: ProcessPool]
@@ -21,14 +22,16 @@ public final class SidecarEngine: InferenceEngine, Service {
     public init(configuration: SidecarConfiguration, reporter: (any ErrorReporter)? = nil, logger: Logger) {
         // A write to a dead child's pipe must fail with EPIPE, not kill this process.
         signal(SIGPIPE, SIG_IGN)
-        let threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.models.count * configuration.processesPerModel))
+        // Per process: its reader, and a writer for each call it runs at once.
+        let threadPool = NIOThreadPool(
+            numberOfThreads: max(1, configuration.models.count * configuration.processesPerModel * (1 + configuration.callsPerProcess)))
         self.configuration = configuration
         self.threadPool = threadPool
         self.logger = logger
         self.pools = Dictionary(uniqueKeysWithValues: configuration.models.map { model in
             (model.name, ProcessPool(processes: (0..<configuration.processesPerModel).map { _ in
                 EngineProcess(model: model, configuration: configuration, threadPool: threadPool, reporter: reporter, logger: logger)
-            }))
+            }, callsPerProcess: configuration.callsPerProcess))
         })
     }
 
@@ -54,11 +57,11 @@ public final class SidecarEngine: InferenceEngine, Service {
     private func supervise() async {
         await withTaskGroup(of: Void.self) { group in
             for pool in pools.values {
-                for _ in pool.processes {
+                for process in pool.processes {
                     group.addTask {
                         while !Task.isCancelled && !Task.isShuttingDownGracefully {
                             do {
-                                try await pool.withProcess { try await $0.ensureStarted() }
+                                try await process.ensureStarted()
                             } catch {
                                 self.logger.error("engine start failed", metadata: ["error": "\(error)"])
                             }
@@ -121,7 +124,7 @@ public final class SidecarEngine: InferenceEngine, Service {
     }
 
     private func transcribeContained(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
-        try await CallContainment.run(requests, id: \.id) { try await self.transcribeOnOne(model: model, requests: $0) }
+        try await CallContainment.run(requests, id: \.id) { try await self.transcribeOnOne(model: model, requests: $0, alone: $1) }
     }
 
     /// Deals requests into `count` parts of about equal audio bytes, largest first (none empty).
@@ -136,7 +139,9 @@ public final class SidecarEngine: InferenceEngine, Service {
         return parts.map(\.requests).filter { !$0.isEmpty }
     }
 
-    private func transcribeOnOne(model: String, requests: [TranscriptionRequest]) async throws -> [String: Result<ItemResult, ParleyError>] {
+    private func transcribeOnOne(
+        model: String, requests: [TranscriptionRequest], alone: Bool
+    ) async throws -> [String: Result<ItemResult, ParleyError>] {
         var payload = Data()
         var items: [EngineRequest.Item] = []
         for request in requests {
@@ -145,23 +150,25 @@ public final class SidecarEngine: InferenceEngine, Service {
             payload.append(request.audio)
         }
         let call = EngineRequest(op: "transcribe", id: UUID().uuidString, model: model, items: items)
-        return try await batch(model: model, call, payload: payload, as: EngineTranscript.self).mapValues { $0.map(\.itemResult) }
+        return try await batch(model: model, call, payload: payload, alone: alone, as: EngineTranscript.self)
+            .mapValues { $0.map(\.itemResult) }
     }
 
     public func translate(model: String, requests: [TextTranslationRequest]) async throws -> [String: Result<TextTranslationResult, ParleyError>] {
         let items = requests.map { EngineRequest.TextItem(id: $0.id, texts: $0.texts, source: $0.source, target: $0.target) }
-        return try await CallContainment.run(items, id: \.id) { items in
+        return try await CallContainment.run(items, id: \.id) { items, alone in
             let call = EngineRequest(op: "translate", id: UUID().uuidString, model: model, textItems: items)
-            return try await self.batch(model: model, call, as: TextTranslationResult.self)
+            return try await self.batch(model: model, call, alone: alone, as: TextTranslationResult.self)
         }
     }
 
-    /// Runs a batch operation on a free process of the model and maps per-item outcomes.
+    /// Runs a batch operation in a free slot of the model (`alone`: with no other call beside
+    /// it) and maps per-item outcomes.
     private func batch<Value: Decodable & Sendable>(
-        model: String, _ call: EngineRequest, payload: Data = Data(), as type: Value.Type
+        model: String, _ call: EngineRequest, payload: Data = Data(), alone: Bool, as type: Value.Type
     ) async throws -> [String: Result<Value, ParleyError>] {
         guard let pool = pools[model] else { throw ParleyError.engineUnavailable("no engine serves model \(model)") }
-        let response = try await pool.withProcess {
+        let response = try await pool.withProcess(alone: alone) {
             try await $0.call(call, payload: payload, as: EngineBatchResponse<Value>.self)
         }
         var byId: [String: Result<Value, ParleyError>] = [:]

@@ -6,9 +6,11 @@ import ParleyWorker
 
 /// Options of processes that run a worker and its engines (`serve` and `worker`).
 struct WorkerOptions: ParsableArguments {
-    @Option(help: "Engine processes per model: the per-model concurrency limit (PARLEY_ENGINE_PROCESSES, default 2 on 2+ cores).")
+    @Option(help: "Engine processes per model, each with its own copy of the model (PARLEY_ENGINE_PROCESSES, default 1).")
     var engineProcesses: Int?
-    @Option(help: "Inference threads per engine process (PARLEY_ENGINE_THREADS, default: cores / processes).") var engineThreads: Int?
+    @Option(help: "Calls each engine process runs at once over one copy of the model (PARLEY_ENGINE_PARALLEL, default 2 on 2+ cores).")
+    var engineParallel: Int?
+    @Option(help: "Inference threads per engine call (PARLEY_ENGINE_THREADS, default: cores / (processes x parallel)).") var engineThreads: Int?
     @Option(help: "auto, cpu or cuda (PARLEY_ENGINE_DEVICE, default auto).") var engineDevice: String?
     @Option(help: "Seconds an engine call may take before the engine is restarted (PARLEY_ENGINE_TIMEOUT, default 600).")
     var engineTimeout: Int?
@@ -22,14 +24,17 @@ struct WorkerOptions: ParsableArguments {
 
     func apply(to configuration: inout ParleyConfiguration) throws {
         configuration.engine.jsonLogs = Environment.jsonLogs
-        // Two single-threaded engines beat one with two threads on 2 cores (bench/asr_throughput.py:
-        // 4.55x against 3.82x direct on short clips, 1.67x against 1.28x on long audio).
+        // Two single-threaded decodes beat one with two threads on 2 cores (bench/asr_throughput.py:
+        // 4.55x against 3.82x direct on short clips, 1.67x against 1.28x on long audio); one
+        // process runs both over one copy of the model.
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let processes = max(1, engineProcesses ?? Environment.int("PARLEY_ENGINE_PROCESSES") ?? (cores >= 2 ? 2 : 1))
+        let processes = max(1, engineProcesses ?? Environment.int("PARLEY_ENGINE_PROCESSES") ?? 1)
+        let parallel = max(1, engineParallel ?? Environment.int("PARLEY_ENGINE_PARALLEL") ?? (cores >= 2 ? 2 : 1))
         configuration.engine.processesPerModel = processes
-        configuration.engine.threads = max(1, engineThreads ?? Environment.int("PARLEY_ENGINE_THREADS") ?? cores / processes)
-        // One batch in flight per engine process, so every process of a model has work.
-        configuration.worker.concurrency = processes
+        configuration.engine.callsPerProcess = parallel
+        configuration.engine.threads = max(1, engineThreads ?? Environment.int("PARLEY_ENGINE_THREADS") ?? cores / (processes * parallel))
+        // One batch in flight per call slot, so every slot of a model has work.
+        configuration.worker.concurrency = processes * parallel
         if let value = engineDevice ?? Environment.string("PARLEY_ENGINE_DEVICE") { configuration.engine.device = value }
         if let value = engineTimeout ?? Environment.int("PARLEY_ENGINE_TIMEOUT") { configuration.engine.callTimeout = .seconds(max(1, value)) }
         if let value = batchSize ?? Environment.int("PARLEY_BATCH_SIZE") { configuration.worker.batchSize = max(1, value) }

@@ -12,8 +12,8 @@ import Testing
     }
 
     /// A stand-in engine call: crashes when it holds any item of `poison`, else answers each item.
-    static func call(poison: Set<String>, log: CallLog) -> @Sendable ([String]) async throws -> [String: Result<String, ParleyError>] {
-        { items in
+    static func call(poison: Set<String>, log: CallLog) -> @Sendable ([String], Bool) async throws -> [String: Result<String, ParleyError>] {
+        { items, _ in
             log.calls.withLock { $0.append(items) }
             if items.contains(where: poison.contains) { throw ParleyError.engineCrashed("the engine process exited") }
             return Dictionary(uniqueKeysWithValues: items.map { ($0, .success($0.uppercased())) })
@@ -44,7 +44,7 @@ import Testing
     @Test func anErrorNoItemCausesFailsTheWholeCall() async {
         let log = CallLog()
         await #expect(throws: ParleyError.self) {
-            try await CallContainment.run(["a", "b", "c"], id: { $0 }) { (items: [String]) async throws -> [String: Result<String, ParleyError>] in
+            try await CallContainment.run(["a", "b", "c"], id: { $0 }) { (items: [String], _: Bool) async throws -> [String: Result<String, ParleyError>] in
                 log.calls.withLock { $0.append(items) }
                 throw ParleyError.engineUnavailable("no engine serves model x")
             }
@@ -53,12 +53,34 @@ import Testing
     }
 
     @Test func timeoutsAreBisectedLikeCrashes() async throws {
-        let results = try await CallContainment.run(["a", "b"], id: { $0 }) { (items: [String]) async throws -> [String: Result<String, ParleyError>] in
+        let results = try await CallContainment.run(["a", "b"], id: { $0 }) { (items: [String], _: Bool) async throws -> [String: Result<String, ParleyError>] in
             if items.contains("b") { throw ParleyError.engineTimeout(seconds: 600) }
             return ["a": .success("A")]
         }
         #expect(try results["a"]?.get() == "A")
         if case .failure(let error)? = results["b"] { #expect(error.code == "engine_timeout") } else { Issue.record("b: \(String(describing: results["b"]))") }
+    }
+
+    @Test func aLoneItemThatFailedBesideOtherCallsIsRunOnceMoreAloneBeforeItIsCharged() async throws {
+        // A neighbour's crash took the call down: alone, the item is answered in this attempt.
+        let runs = CallLog()
+        let results = try await CallContainment.run(["a"], id: { $0 }) { (items: [String], alone: Bool) async throws -> [String: Result<String, ParleyError>] in
+            runs.calls.withLock { $0.append(items + [alone ? "alone" : "beside"]) }
+            if !alone { throw ParleyError.engineCrashed("the engine process exited") }
+            return ["a": .success("A")]
+        }
+        #expect(try results["a"]?.get() == "A")
+        #expect(runs.calls.withLock { $0 } == [["a", "beside"], ["a", "alone"]])
+        // Every run after the first is alone, so a half that fails alone is not run again.
+        let log = CallLog()
+        let alone = Mutex<[Bool]>([])
+        let poisoned = Self.call(poison: ["c"], log: log)
+        _ = try await CallContainment.run(["a", "b", "c", "d"], id: { $0 }) { items, isAlone in
+            alone.withLock { $0.append(isAlone) }
+            return try await poisoned(items, isAlone)
+        }
+        #expect(alone.withLock { $0 } == [false, true, true, true, true])
+        #expect(log.calls.withLock { $0 } == [["a", "b", "c", "d"], ["a", "b"], ["c", "d"], ["c"], ["d"]])
     }
 
     @Test func batchesAreCutIntoCallsOfBoundedBytes() {

@@ -41,7 +41,9 @@ struct LiveServer {
         configuration.dataDirectory = directory.path
         configuration.adminKey = adminKey
         configuration.runWorker = worker
-        configuration.engine.threads = 2
+        // The default's shape: one process per model, two calls at once over its one model copy.
+        configuration.engine.callsPerProcess = 2
+        configuration.engine.threads = 1
         configuration.worker.pollInterval = .milliseconds(200)
         configuration.worker.retry = RetryPolicy(baseDelay: 300, maxDelay: 2_000, maxAttempts: 5)
         configure(&configuration)

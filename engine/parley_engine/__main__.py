@@ -42,7 +42,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="parley_engine")
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument("--compute-type", default="default", help="int8, float16, ...")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="threads per request")
+    parser.add_argument("--parallel", type=int, default=1, help="requests run at once over one copy of each model")
     parser.add_argument("--log-level", default="INFO")
     parser.add_argument("--no-batching", action="store_true", help="transcribe items one by one")
     parser.add_argument("--no-windowing", action="store_true", help="encode short items in full 30 s windows")
@@ -60,7 +61,8 @@ def main(argv=None) -> int:
     strategy = Strategy(
         batching=not args.no_batching, windowing=not args.no_windowing, chunking=not args.no_chunking, packing=args.packing
     )
-    server = Server(EngineSettings(choose_device(args.device, args.compute_type), args.threads, strategy))
+    settings = EngineSettings(choose_device(args.device, args.compute_type), args.threads, strategy, max(1, args.parallel))
+    server = Server(settings)
     server.serve(reader, writer)
     return 0
 

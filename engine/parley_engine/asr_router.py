@@ -50,8 +50,11 @@ class AsrRouter:
         return self.fallback.transcribe(samples, options)
 
 
-def load_asr(name: str, path: str, config_path: Optional[str], device: DeviceChoice, threads: int) -> AsrRouter:
-    """Loads the primary model and, when the config file names one, the fallback.
+def load_asr(
+    name: str, path: str, config_path: Optional[str], device: DeviceChoice, threads: int, workers: int = 1
+) -> AsrRouter:
+    """Loads the primary model and, when the config file names one, the fallback; each runs
+    ``workers`` decodes at once over one copy of its weights.
 
     The optional JSON config: ``{"beam_size": 5, "primary_languages": ["en"],
     "fallback": {"name": "...", "path": "...", "beam_size": 1}, "fallback_threshold": 0.5}``.
@@ -60,11 +63,13 @@ def load_asr(name: str, path: str, config_path: Optional[str], device: DeviceCho
     if config_path:
         with open(config_path, encoding="utf-8") as handle:
             config = json.load(handle)
-    primary = WhisperBackend(name, path, device, threads, beam_size=config.get("beam_size", 5))
+    primary = WhisperBackend(name, path, device, threads, beam_size=config.get("beam_size", 5), workers=workers)
     fallback = None
     if config.get("fallback"):
         spec = config["fallback"]
-        fallback = WhisperBackend(spec["name"], spec["path"], device, threads, beam_size=spec.get("beam_size", 5))
+        fallback = WhisperBackend(
+            spec["name"], spec["path"], device, threads, beam_size=spec.get("beam_size", 5), workers=workers
+        )
     languages = config.get("primary_languages")
     return AsrRouter(
         primary=primary,

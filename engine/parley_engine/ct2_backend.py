@@ -41,9 +41,10 @@ def _language_token(family: str, code: str) -> str:
 
 
 class CT2Backend:
-    """A loaded CTranslate2 translator with its SentencePiece models."""
+    """A loaded CTranslate2 translator with its SentencePiece models; ``workers`` threads may
+    translate at once over one copy of the weights."""
 
-    def __init__(self, config: CT2ModelConfig, device: str, threads: int):
+    def __init__(self, config: CT2ModelConfig, device: str, threads: int, workers: int = 1):
         import ctranslate2
         import sentencepiece
 
@@ -67,7 +68,7 @@ class CT2Backend:
         if compute_type == "default":
             compute_type = "int8" if device == "cpu" else "float16"
         self._translator = ctranslate2.Translator(
-            config.path, device=device, compute_type=compute_type, intra_threads=threads
+            config.path, device=device, compute_type=compute_type, intra_threads=threads, inter_threads=workers
         )
         logger.info("loaded %s (%s) from %s", self.name, config.family, config.path)
 

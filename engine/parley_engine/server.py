@@ -1,10 +1,17 @@
 """The request loop: reads frames, dispatches operations, writes one response per request.
 
+With ``parallel`` above one, transcribe and translate requests run on that many threads at
+once over the same loaded models (CTranslate2 runs one decode per worker, sharing the
+weights), so one process holds one copy of each model; the main thread keeps reading, and
+answers, which may come back in any order, carry their request's ``id``.
+
 A long request may first write progress frames, ``{"id", "progress": {"item", "seconds"}}``
 (no ``ok``), each after another piece of a long item: the caller's call deadline counts from
 the last frame, so a call is cut off when it stops making progress, not when it is long."""
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import BinaryIO, Callable, Dict, Optional
 
@@ -19,11 +26,17 @@ from .whisper_backend import DeviceChoice
 logger = logging.getLogger(__name__)
 
 
+# Requests that may run beside others; the rest (hello, load, shutdown) run in order.
+CONCURRENT_OPS = frozenset({"transcribe", "translate"})
+
+
 @dataclass
 class EngineSettings:
     device: DeviceChoice
     threads: int
     strategy: Strategy = field(default_factory=Strategy)
+    # Requests run at once, each with ``threads`` threads of its own.
+    parallel: int = 1
 
 
 @dataclass
@@ -65,10 +78,12 @@ class Server:
         if kind == "translation":
             if name not in self.translators:
                 registry = load_registry(frame.header.get("path") or None)
-                self.translators[name] = TranslationService(registry, device.device, threads)
+                self.translators[name] = TranslationService(registry, device.device, threads, self.settings.parallel)
             return {"model": name, "kind": kind, **self.translators[name].capabilities()}
         if name not in self.models:
-            self.models[name] = load_asr(name, frame.header["path"], frame.header.get("config"), device, threads)
+            self.models[name] = load_asr(
+                name, frame.header["path"], frame.header.get("config"), device, threads, self.settings.parallel
+            )
         return {"model": name, "kind": kind, "languages": sorted(self.models[name].languages)}
 
     def _model(self, frame: Frame) -> AsrRouter:
@@ -110,23 +125,37 @@ class Server:
         return {}
 
     def serve(self, reader: BinaryIO, writer: BinaryIO) -> None:
-        """Answers frames until shutdown or end of input."""
-        while self.running:
-            frame = read_frame(reader)
-            if frame is None:
-                logger.info("input closed; exiting")
-                return
-            request_id = frame.header.get("id")
+        """Answers frames until shutdown or end of input; requests in flight finish first."""
+        lock = threading.Lock()
 
-            def notify(progress: dict) -> None:
-                write_frame(writer, {"id": request_id, "progress": progress})
+        def send(body: dict) -> None:
+            with lock:
+                write_frame(writer, body)
 
-            try:
-                body = self.handle(frame, notify)
-                write_frame(writer, fit_answer(dict(body, id=request_id, ok=True)))
-            except EngineError as exc:
-                write_frame(writer, {"id": request_id, "ok": False, "error": exc.to_dict()})
-            except Exception as exc:
-                logger.exception("request %s failed", request_id)
-                error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)
-                write_frame(writer, {"id": request_id, "ok": False, "error": error.to_dict()})
+        with ThreadPoolExecutor(max_workers=self.settings.parallel, thread_name_prefix="request") as pool:
+            while self.running:
+                frame = read_frame(reader)
+                if frame is None:
+                    logger.info("input closed; exiting")
+                    return
+                if self.settings.parallel > 1 and frame.header.get("op") in CONCURRENT_OPS:
+                    pool.submit(self._answer, frame, send)
+                else:
+                    self._answer(frame, send)
+
+    def _answer(self, frame: Frame, send: Callable[[dict], None]) -> None:
+        """Handles one request and writes its progress frames and its answer."""
+        request_id = frame.header.get("id")
+
+        def notify(progress: dict) -> None:
+            send({"id": request_id, "progress": progress})
+
+        try:
+            body = self.handle(frame, notify)
+            send(fit_answer(dict(body, id=request_id, ok=True)))
+        except EngineError as exc:
+            send({"id": request_id, "ok": False, "error": exc.to_dict()})
+        except Exception as exc:
+            logger.exception("request %s failed", request_id)
+            error = EngineError("engine_error", f"{type(exc).__name__}: {exc}", retryable=True)
+            send({"id": request_id, "ok": False, "error": error.to_dict()})

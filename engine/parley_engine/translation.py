@@ -32,7 +32,7 @@ def load_registry(path: Optional[str]) -> dict:
         return json.load(handle)
 
 
-def build_backend(entry: dict, device: str, threads: int):
+def build_backend(entry: dict, device: str, threads: int, workers: int = 1):
     family = entry.get("family", "marian")
     if family == "bergamot":
         from .bergamot_backend import BergamotBackend
@@ -41,7 +41,7 @@ def build_backend(entry: dict, device: str, threads: int):
     from .ct2_backend import CT2Backend, CT2ModelConfig
 
     known = set(CT2ModelConfig.__dataclass_fields__)
-    return CT2Backend(CT2ModelConfig(**{k: v for k, v in entry.items() if k in known}), device, threads)
+    return CT2Backend(CT2ModelConfig(**{k: v for k, v in entry.items() if k in known}), device, threads, workers)
 
 
 @dataclass
@@ -64,10 +64,10 @@ class _Work:
 class TranslationService:
     """Owns the translation backends and answers ``translate`` requests."""
 
-    def __init__(self, registry: dict, device: str, threads: int):
+    def __init__(self, registry: dict, device: str, threads: int, workers: int = 1):
         self.backends = {}
         for entry in registry.get("translators", []):
-            backend = build_backend(entry, device, threads)
+            backend = build_backend(entry, device, threads, workers)
             self.backends[backend.name] = backend
         external = None
         external_languages = None

@@ -102,9 +102,10 @@ def choose_device(device: str = "auto", compute_type: str = "default") -> Device
 
 
 class WhisperBackend:
-    """One loaded Whisper model; transcribes decoded audio items one at a time."""
+    """One loaded Whisper model; ``workers`` calls from as many threads decode at once, over
+    one copy of the weights (CTranslate2's ``inter_threads``)."""
 
-    def __init__(self, name: str, path: str, device: DeviceChoice, threads: int, beam_size: int = 5):
+    def __init__(self, name: str, path: str, device: DeviceChoice, threads: int, beam_size: int = 5, workers: int = 1):
         missing = [f for f in REQUIRED_FILES if not os.path.isfile(os.path.join(path, f))]
         if missing:
             raise EngineError(
@@ -121,6 +122,7 @@ class WhisperBackend:
             device=device.device,
             compute_type=device.compute_type,
             cpu_threads=threads,
+            num_workers=workers,
             local_files_only=True,
         )
         self.languages = set(self.model.supported_languages)
