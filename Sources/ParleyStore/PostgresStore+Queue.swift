@@ -126,13 +126,42 @@ extension PostgresConnection {
             logger: logger) { try $0.item() }
     }
 
-    /// Moves locked running items as `decide` says, given each one's job: the job rows locked
-    /// in id order, one statement for all the items, one counter update per job, then one
-    /// usage update per key and day (the lock order of `Settlement`).
+    /// Moves locked running items as `decide` says, given each one's job: one statement for all
+    /// the items, then per job (in id order) one relative counter update, then one usage update
+    /// per key and day (the lock order of `Settlement`). A job row is locked only from its
+    /// counter update to the commit, so finishers and claimers of one job pass each other; its
+    /// status is written again only when the move changes it (a job that ends). Should the
+    /// job's cancellation have been requested between the read and the lock, its items are
+    /// decided again under the lock.
     func settle(_ items: [JobItem], now: Millis, logger: Logger, _ decide: (Job, JobItem) -> ItemTransition) async throws {
-        let settlement = try await Settlement.decide(items, job: { try await lockedJob($0, logger: logger) }, decide)
-        let writes = settlement.writes(now: now)
-        guard !writes.isEmpty else { return }
+        var parts = try await Settlement.decide(items, job: { id in
+            try await rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first
+        }, decide).parts
+        guard !parts.isEmpty else { return }
+        try await write(Settlement(parts: parts).writes(now: now), logger: logger)
+        for index in parts.indices {
+            let part = parts[index]
+            guard var moved = try await move(part.job.id, by: part.counts, now: now, logger: logger) else { continue }
+            if moved.cancelRequested != part.job.cancelRequested {
+                let redone = Settlement.JobPart(job: moved, entries: part.entries.map { ($0.item, decide(moved, $0.item)) })
+                try await write(Settlement(parts: [redone]).writes(now: now), logger: logger)
+                moved = try await move(part.job.id, by: redone.counts.minus(part.counts), now: now, logger: logger) ?? moved
+                parts[index] = redone
+            }
+            // The row holds the new counts with the status the job had; `adjust` derives and
+            // writes the status (and the end's webhook and notification) when it changes.
+            let next = moved.adjusted(now: now) { _ in }
+            if next.status != moved.status || next.startedAt != moved.startedAt || next.finishedAt != moved.finishedAt {
+                try await adjust(moved, now: now, logger: logger) { _ in }
+            }
+        }
+        for change in Settlement(parts: parts).usage {
+            try await settleQuota(released: change.released, charged: change.charged, of: change.job, logger: logger)
+        }
+    }
+
+    /// Writes item rows in one statement.
+    private func write(_ writes: [ItemWrite], logger: Logger) async throws {
         try await run(
             """
             UPDATE items AS i SET \(unescaped: ItemWrite.assignments(greatest: "GREATEST"))
@@ -141,13 +170,17 @@ extension PostgresConnection {
             WHERE i.id = v.id
             """,
             logger: logger)
-        for part in settlement.parts {
-            try await adjust(part.job, now: now, logger: logger) { counts in
-                for entry in part.entries { entry.transition.move(&counts) }
-            }
-        }
-        for change in settlement.usage {
-            try await settleQuota(released: change.released, charged: change.charged, of: change.job, logger: logger)
-        }
+    }
+
+    /// Adds `delta` to a job's counters (locking its row) and returns the row, status unchanged.
+    private func move(_ jobId: String, by delta: JobCounts, now: Millis, logger: Logger) async throws -> Job? {
+        try await rows(
+            """
+            UPDATE jobs SET queued = queued + \(delta.queued), running = running + \(delta.running),
+              succeeded = succeeded + \(delta.succeeded), failed = failed + \(delta.failed),
+              cancelled = cancelled + \(delta.cancelled), updated_at = \(now)
+            WHERE id = \(jobId) RETURNING *
+            """,
+            logger: logger) { try $0.job() }.first
     }
 }

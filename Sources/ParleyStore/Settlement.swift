@@ -6,11 +6,19 @@ import ParleyCore
 /// The order a store takes row locks in is items, then job rows in id order, then usage rows
 /// in key and day order, here as in claiming, cancelling and reserving: one transaction that
 /// settles items of several jobs never waits on a usage row while another waits on its jobs.
+/// (Postgres reads the job rows without locking them and locks each with its counter update.)
 struct Settlement {
-    /// One job (read, or locked, by the store) and its items' transitions.
+    /// One job (as the store read it) and its items' transitions.
     struct JobPart {
         let job: Job
         let entries: [(item: JobItem, transition: ItemTransition)]
+
+        /// What the transitions do to the job's counters, from zero.
+        var counts: JobCounts {
+            var counts = JobCounts()
+            for entry in entries { entry.transition.move(&counts) }
+            return counts
+        }
     }
 
     /// What leaves one key's day's reservations and what is charged to it, for one item kind.
@@ -57,5 +65,13 @@ struct Settlement {
         let key: String
         let day: String
         let audio: Bool
+    }
+}
+
+extension JobCounts {
+    /// The counters' difference, field by field (a correction of moves already applied).
+    func minus(_ other: JobCounts) -> JobCounts {
+        JobCounts(total: total - other.total, queued: queued - other.queued, running: running - other.running,
+                  succeeded: succeeded - other.succeeded, failed: failed - other.failed, cancelled: cancelled - other.cancelled)
     }
 }
