@@ -25,7 +25,7 @@ import Testing
                 "PARLEY_STORE_TIMEOUT": "2", "PARLEY_LOG_LEVEL": "warning", "PARLEY_LOG_FORMAT": "json",
                 "PARLEY_PORT": "\(port)",
                 // One engine slot per worker, so the echo delay sets each test's pace.
-                "PARLEY_ENGINE_PROCESSES": "1",
+                "PARLEY_ENGINE_PROCESSES": "1", "PARLEY_ENGINE_PARALLEL": "1",
                 // Killed workers charge every item they hold (prefetched batches too), and
                 // rescued items are claimed again first, together: these tests are about
                 // losing and duplicating nothing, not about the attempt limit.
