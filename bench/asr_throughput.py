@@ -58,7 +58,8 @@ def duration(path):
 
 
 def build_sets(directory, count):
-    """Short clips (real LibriVox and espeak English, repeated to `count`) and long files (>= 60 s)."""
+    """Short clips (real LibriVox and espeak English, repeated to `count`), long files (>= 60 s), and
+    four length buckets built from the same clips joined end to end."""
     references = {}
     for line in open(os.path.join(LIBRIVOX, "transcription")):
         name = line.strip().rsplit("(", 1)[1].rstrip(")")
@@ -71,20 +72,32 @@ def build_sets(directory, count):
         references[path] = sentence
     bases = sorted(references)
     short = [(bases[i % len(bases)], references[bases[i % len(bases)]]) for i in range(count)]
-    long = []
     gap = os.path.join(directory, "gap.wav")
     subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", gap, "trim", "0", "0.5"], check=True)
-    for index in range(2):
-        path = os.path.join(directory, f"long{index}.wav")
-        chosen, seconds = [], 0.0
-        while seconds < 60:
-            clip = bases[(len(chosen) + index) % len(bases)]
-            chosen.append(clip)
-            seconds += duration(clip) + 0.5
-        parts = [p for clip in chosen for p in (clip, gap)]
-        subprocess.run(["sox"] + parts + [path], check=True)
-        long.append((path, " ".join(references[c] for c in chosen)))
-    return short, long
+
+    def joined(tag, seconds, files):
+        """``files`` recordings of at least ``seconds`` each: clips end to end, 0.5 s apart."""
+        made = []
+        for index in range(files):
+            path = os.path.join(directory, f"{tag}{index}.wav")
+            chosen, total = [], 0.0
+            while total < seconds:
+                clip = bases[(len(chosen) + index) % len(bases)]
+                chosen.append(clip)
+                total += duration(clip) + 0.5
+            subprocess.run(["sox"] + [p for clip in chosen for p in (clip, gap)] + [path], check=True)
+            made.append((path, " ".join(references[c] for c in chosen)))
+        return made
+
+    long = joined("long", 60, 2)
+    # Length buckets of about two minutes of audio each: < 5 s, 5-15 s, 15-30 s, > 30 s.
+    buckets = [
+        ("bucket < 5 s", short[:max(24, len(bases))]),
+        ("bucket 5-15 s", joined("b10-", 9, 12)),
+        ("bucket 15-30 s", joined("b20-", 20, 6)),
+        ("bucket > 30 s", joined("b45-", 45, 3)),
+    ]
+    return short, long, buckets
 
 
 def direct(items, model_dir, threads, beam, language):
@@ -168,7 +181,7 @@ def main():
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/parley"))
     parser.add_argument("--port", type=int, default=18123)
-    parser.add_argument("--sets", default="short,long")
+    parser.add_argument("--sets", default="short,long", help="short, long, bucket (the four length buckets)")
     parser.add_argument("--env", action="append", default=[], help="extra PARLEY_* settings for every server, NAME=VALUE")
     parser.add_argument("--variant", action="append", default=[],
                         help="a Parley run to compare, NAME:VAR=VALUE,VAR=VALUE (repeatable; default one run, 'parley'); "
@@ -184,8 +197,9 @@ def main():
             variants.append((name, dict(kv.split("=", 1) for kv in settings.split(",") if kv)))
     model_dir = os.path.join(ROOT, "models", "whisper-base")
     with tempfile.TemporaryDirectory() as directory:
-        short, long = build_sets(directory, args.items)
-        for name, items in (("short clips", short), ("long audio", long)):
+        short, long, buckets = build_sets(directory, args.items)
+        sets = [("short clips", short), ("long audio", long)] + buckets
+        for name, items in sets:
             if name.split()[0] not in args.sets:
                 continue
             wall, outputs = direct(items, model_dir, args.threads, args.beam, args.language)

@@ -16,7 +16,8 @@ for store in sqlite postgres; do
   echo "== ingress ($store): bench/ingress.sh 20 50 $store"
   bench/ingress.sh 20 50 "$store" | grep -E "requests/s|p50|p99|non-2xx"
 done
-echo "== ASR: bench/asr_throughput.py --items $items (default settings against the 2x1 shape)"
+echo "== ASR: bench/asr_throughput.py --items $items (default settings against the 2x1 shape; buckets with the language given)"
 command -v soxi >/dev/null && command -v espeak-ng >/dev/null || apt-get install -y -q sox espeak-ng >/dev/null
 engine/.venv/bin/python bench/asr_throughput.py --binary "$bin" --items "$items" \
   --variant "2x1:PARLEY_ENGINE_PROCESSES=2,PARLEY_ENGINE_PARALLEL=1,PARLEY_ENGINE_THREADS=1" --variant "default:"
+engine/.venv/bin/python bench/asr_throughput.py --binary "$bin" --sets bucket --language en --variant "default:"
