@@ -58,7 +58,8 @@ final class EngineChannel: Sendable {
     func readAll(ended: @Sendable () -> any Error) {
         while let prefix = EnginePipe.readExactly(output, 4), let length = EngineFrame.headerLength(prefix: prefix),
               let header = EnginePipe.readExactly(output, length) {
-            let id = (try? JSONDecoder().decode(FrameId.self, from: header))?.id ?? ""
+            // Parsed whole only when the engine did not write the id first.
+            let id = EngineFrame.leadingId(header) ?? (try? JSONDecoder().decode(FrameId.self, from: header))?.id ?? ""
             if EngineProgress.decode(header) != nil {
                 calls.withLock { $0.pending[id]?.watch }?.touch()
                 continue

@@ -28,4 +28,17 @@ public enum EngineFrame {
         let length = prefix.reduce(0) { ($0 << 8) | Int($1) }
         return (1...maxHeaderBytes).contains(length) ? length : nil
     }
+
+    /// The `id` of a header the engine wrote with it first (`{"id":"…",`, as every frame of
+    /// its own is), read from those bytes alone, so an answer of megabytes is not parsed to
+    /// learn whose it is; nil when the header does not start so or the id holds an escape.
+    public static func leadingId(_ header: Data) -> String? {
+        let opening = Array(#"{"id":""#.utf8)
+        guard header.count > opening.count, header.starts(with: opening) else { return nil }
+        let start = header.index(header.startIndex, offsetBy: opening.count)
+        guard let end = header[start...].firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }),
+              header[end] == UInt8(ascii: "\"")
+        else { return nil }
+        return String(decoding: header[start..<end], as: UTF8.self)
+    }
 }

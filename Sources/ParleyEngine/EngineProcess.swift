@@ -171,9 +171,7 @@ final class EngineProcess: Sendable {
             let channel = EngineChannel(input: stdin.write, output: stdout.read)
             let pid = process.pid
             // The reader lives as long as the process's output: it ends when the process does.
-            threadPool.submit { _ in
-                channel.readAll { ParleyError.engineCrashed("the engine process \(pid) exited") }
-            }
+            threadPool.submit { _ in channel.readAll { Self.exited(pid) } }
             return Running(process: process, channel: channel)
         } catch {
             throw ParleyError.engineUnavailable("\(error)")
@@ -189,7 +187,7 @@ final class EngineProcess: Sendable {
         let frame = EngineFrame.encode(header: try JSONEncoder().encode(request), payload: payload)
         let pool = threadPool
         let watch = CallWatch()
-        let crashed = ParleyError.engineCrashed("the engine process \(running.process.pid) exited")
+        let crashed = Self.exited(running.process.pid)
         guard let reply = running.channel.register(request.id, watch: watch) else {
             await markDead(running)
             throw crashed
@@ -223,6 +221,11 @@ final class EngineProcess: Sendable {
             throw ParleyError.engineTimeout(seconds: Double(timeout.components.seconds))
         }
         return response
+    }
+
+    /// What a call gets when the process ended under it.
+    private static func exited(_ pid: Int32) -> ParleyError {
+        .engineCrashed("the engine process \(pid) exited")
     }
 
     /// Forgets a process that crashed, hung or broke the protocol, so the next call restarts it,

@@ -42,13 +42,21 @@ struct ItemWrite: Encodable, Sendable {
         case errorMessage = "error_message", finishedAt = "finished_at", runAfter = "run_after", refund
     }
 
-    /// The columns of a write and their Postgres types (a missing key reads as NULL).
-    static let columns: [(name: String, postgresType: String)] = CodingKeys.allCases.map { key in
+    /// The SET lists and record shapes of each dialect's `UPDATE items AS i … FROM (the writes)
+    /// AS v WHERE i.id = v.id`, built once.
+    static let postgresAssignments = assignments(greatest: "GREATEST")
+    static let sqliteAssignments = assignments(greatest: "MAX")
+    /// `jsonb_to_recordset`'s column list (a missing key reads as NULL).
+    static let postgresRecord = CodingKeys.allCases.map { "\($0.rawValue) \(postgresType($0))" }.joined(separator: ", ")
+    /// The fields of `json_each`'s rows.
+    static let sqliteFields = CodingKeys.allCases.map { "value ->> '$.\($0.rawValue)' AS \($0.rawValue)" }.joined(separator: ", ")
+
+    private static func postgresType(_ key: CodingKeys) -> String {
         switch key {
-        case .languageProbability, .audioSeconds: (key.rawValue, "double precision")
-        case .finishedAt, .runAfter: (key.rawValue, "bigint")
-        case .refund: (key.rawValue, "integer")
-        default: (key.rawValue, "text")
+        case .languageProbability, .audioSeconds: "double precision"
+        case .finishedAt, .runAfter: "bigint"
+        case .refund: "integer"
+        default: "text"
         }
     }
 
@@ -57,11 +65,10 @@ struct ItemWrite: Encodable, Sendable {
         String(decoding: try JSONEncoder().encode(writes), as: UTF8.self)
     }
 
-    /// The SET list of an `UPDATE items AS i … FROM (the writes) AS v WHERE i.id = v.id`:
-    /// a success sets its result and clears the error; a failure records its error; a requeue
-    /// records its error when it has one (a release keeps the last) and its next run; every
-    /// end clears the lease. `greatest` is the dialect's two-argument maximum.
-    static func assignments(greatest: String) -> String {
+    /// The SET list: a success sets its result and clears the error; a failure records its
+    /// error; a requeue records its error when it has one (a release keeps the last) and its
+    /// next run; every end clears the lease. `greatest` is the dialect's two-argument maximum.
+    private static func assignments(greatest: String) -> String {
         let succeeded = ["result_ref", "model_used", "detected_language", "language_probability", "audio_seconds"].map {
             "\($0) = CASE WHEN v.status = 'succeeded' THEN v.\($0) ELSE i.\($0) END"
         }

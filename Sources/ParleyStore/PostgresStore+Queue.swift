@@ -1,4 +1,3 @@
-import Foundation
 import ParleyCore
 import PostgresNIO
 
@@ -31,21 +30,13 @@ extension PostgresStore: QueueStore {
                 SELECT * FROM claimed ORDER BY priority DESC, turn, created_at, seq
                 """,
                 logger: logger) { try $0.item() }
-            // The jobs' counters last and in one statement, so each job row is locked only from
-            // here to the commit (rows of several jobs first in id order, as everywhere). A claim
-            // never ends a job: from now on it is running.
-            let moved = Dictionary(grouping: claimed, by: \.jobId).map { ClaimedCount(id: $0.key, n: $0.value.count) }
-            if moved.count > 1 {
-                try await db.run("SELECT 1 FROM jobs WHERE id = ANY(\(moved.map(\.id))) ORDER BY id FOR UPDATE", logger: logger)
+            // The jobs' counters last, each row locked by its own update (in id order, as
+            // everywhere) until the commit; the status is written on a job's first claim only.
+            for (jobId, items) in Dictionary(grouping: claimed, by: \.jobId).sorted(by: { $0.key < $1.key }) {
+                guard let moved = try await db.move(jobId, by: JobCounts(queued: -items.count, running: items.count), now: now, logger: logger)
+                else { continue }
+                try await db.writeStatus(of: moved, now: now, logger: logger)
             }
-            try await db.run(
-                """
-                UPDATE jobs AS j SET queued = j.queued - v.n, running = j.running + v.n, status = 'running',
-                  updated_at = \(now), started_at = COALESCE(j.started_at, \(now))
-                FROM jsonb_to_recordset(\(String(decoding: try JSONEncoder().encode(moved), as: UTF8.self))::jsonb) AS v(id text, n integer)
-                WHERE j.id = v.id
-                """,
-                logger: logger)
             return claimed
         }
     }
@@ -108,12 +99,6 @@ extension PostgresStore: QueueStore {
     }
 }
 
-/// How many of a job's items a claim moved to running.
-private struct ClaimedCount: Encodable {
-    let id: String
-    let n: Int
-}
-
 extension PostgresConnection {
     /// The items among `ids` whose lease `owner` still holds, locked, in id order.
     func runningItems(_ ids: [String], owner: String, logger: Logger) async throws -> [JobItem] {
@@ -134,9 +119,7 @@ extension PostgresConnection {
     /// job's cancellation have been requested between the read and the lock, its items are
     /// decided again under the lock.
     func settle(_ items: [JobItem], now: Millis, logger: Logger, _ decide: (Job, JobItem) -> ItemTransition) async throws {
-        var parts = try await Settlement.decide(items, job: { id in
-            try await rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first
-        }, decide).parts
+        var parts = try await Settlement.decide(items, job: { try await job($0, logger: logger) }, decide).parts
         guard !parts.isEmpty else { return }
         try await write(Settlement(parts: parts).writes(now: now), logger: logger)
         for index in parts.indices {
@@ -148,12 +131,7 @@ extension PostgresConnection {
                 moved = try await move(part.job.id, by: redone.counts.minus(part.counts), now: now, logger: logger) ?? moved
                 parts[index] = redone
             }
-            // The row holds the new counts with the status the job had; `adjust` derives and
-            // writes the status (and the end's webhook and notification) when it changes.
-            let next = moved.adjusted(now: now) { _ in }
-            if next.status != moved.status || next.startedAt != moved.startedAt || next.finishedAt != moved.finishedAt {
-                try await adjust(moved, now: now, logger: logger) { _ in }
-            }
+            try await writeStatus(of: moved, now: now, logger: logger)
         }
         for change in Settlement(parts: parts).usage {
             try await settleQuota(released: change.released, charged: change.charged, of: change.job, logger: logger)
@@ -164,16 +142,23 @@ extension PostgresConnection {
     private func write(_ writes: [ItemWrite], logger: Logger) async throws {
         try await run(
             """
-            UPDATE items AS i SET \(unescaped: ItemWrite.assignments(greatest: "GREATEST"))
-            FROM jsonb_to_recordset(\(try ItemWrite.json(writes))::jsonb)
-              AS v(\(unescaped: ItemWrite.columns.map { "\($0.name) \($0.postgresType)" }.joined(separator: ", ")))
+            UPDATE items AS i SET \(unescaped: ItemWrite.postgresAssignments)
+            FROM jsonb_to_recordset(\(try ItemWrite.json(writes))::jsonb) AS v(\(unescaped: ItemWrite.postgresRecord))
             WHERE i.id = v.id
             """,
             logger: logger)
     }
 
+    /// A job row `move` returned holds the new counts with the status the job had: `adjust`
+    /// derives and writes the status (and an end's webhook and notification) when it changes.
+    func writeStatus(of moved: Job, now: Millis, logger: Logger) async throws {
+        let next = moved.adjusted(now: now) { _ in }
+        guard next.status != moved.status || next.startedAt != moved.startedAt || next.finishedAt != moved.finishedAt else { return }
+        try await adjust(moved, now: now, logger: logger) { _ in }
+    }
+
     /// Adds `delta` to a job's counters (locking its row) and returns the row, status unchanged.
-    private func move(_ jobId: String, by delta: JobCounts, now: Millis, logger: Logger) async throws -> Job? {
+    func move(_ jobId: String, by delta: JobCounts, now: Millis, logger: Logger) async throws -> Job? {
         try await rows(
             """
             UPDATE jobs SET queued = queued + \(delta.queued), running = running + \(delta.running),

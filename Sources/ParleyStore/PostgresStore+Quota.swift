@@ -6,7 +6,7 @@ extension PostgresStore {
         let logger = logger
         return try await transaction { db in
             guard let item = try await db.runningItems([itemId], owner: owner, logger: logger).first,
-                  let job = try await db.rows("SELECT * FROM jobs WHERE id = \(item.jobId)", logger: logger, { try $0.job() }).first
+                  let job = try await db.job(item.jobId, logger: logger)
             else { return nil }
             let quotas = try await db.rows("SELECT * FROM api_keys WHERE id = \(item.ownerKeyId)", logger: logger) { try $0.apiKey() }.first?.quotas
             if let refusal = try await db.reserve(QuotaNeed(kind: item.kind, amount: amount), for: job, quotas: quotas ?? Quotas(), logger: logger) {

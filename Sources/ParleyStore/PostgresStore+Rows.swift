@@ -49,6 +49,11 @@ extension PostgresConnection {
             logger: logger)
     }
 
+    /// The job row, unlocked.
+    func job(_ id: String, logger: Logger) async throws -> Job? {
+        try await rows("SELECT * FROM jobs WHERE id = \(id)", logger: logger) { try $0.job() }.first
+    }
+
     /// The job row, locked until the transaction ends.
     func lockedJob(_ id: String, logger: Logger) async throws -> Job? {
         try await rows("SELECT * FROM jobs WHERE id = \(id) FOR UPDATE", logger: logger) { try $0.job() }.first

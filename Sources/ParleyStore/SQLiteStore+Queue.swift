@@ -100,11 +100,10 @@ extension SQLiteSession {
         let settlement = try await Settlement.decide(items, job: { try await job($0) }, decide)
         let writes = settlement.writes(now: now)
         guard !writes.isEmpty else { return }
-        let fields = ItemWrite.columns.map { "value ->> '$.\($0.name)' AS \($0.name)" }.joined(separator: ", ")
         try await run(
             """
-            UPDATE items AS i SET \(ItemWrite.assignments(greatest: "MAX"))
-            FROM (SELECT \(fields) FROM json_each(?)) AS v WHERE i.id = v.id
+            UPDATE items AS i SET \(ItemWrite.sqliteAssignments)
+            FROM (SELECT \(ItemWrite.sqliteFields) FROM json_each(?)) AS v WHERE i.id = v.id
             """,
             [.text(try ItemWrite.json(writes))])
         for part in settlement.parts {

@@ -3,6 +3,16 @@ import Testing
 @testable import ParleyEngine
 
 @Suite(.timeLimit(.minutes(5))) struct EngineFrameTests {
+    @Test func anAnswersIdIsReadFromItsFirstBytes() {
+        #expect(EngineFrame.leadingId(Data(#"{"id":"whisper-base-7","ok":true,"results":[]}"#.utf8)) == "whisper-base-7")
+        #expect(EngineFrame.leadingId(Data(#"{"id":"t1","progress":{"item":"a","seconds":1}}"#.utf8)) == "t1")
+        #expect(EngineFrame.leadingId(Data(#"{"ok":true,"id":"t1"}"#.utf8)) == nil, "not first: parsed instead")
+        #expect(EngineFrame.leadingId(Data(#"{"id":"a\"b","ok":true}"#.utf8)) == nil, "an escape: parsed instead")
+        #expect(EngineFrame.leadingId(Data(#"{"id":null,"ok":false}"#.utf8)) == nil)
+        #expect(EngineFrame.leadingId(Data(#"{"id":"unterminated"#.utf8)) == nil)
+        #expect(EngineFrame.leadingId(Data(#"{"id":"","ok":true}"#.utf8)) == "")
+    }
+
     @Test func encodesBigEndianLengthHeaderAndPayload() {
         let frame = EngineFrame.encode(header: Data("{\"a\":1}".utf8), payload: Data([9, 8]))
         #expect(Array(frame.prefix(4)) == [0, 0, 0, 7])

@@ -152,7 +152,8 @@ class Server:
 
         try:
             body = self.handle(frame, notify)
-            send(fit_answer(dict(body, id=request_id, ok=True)))
+            # The id first, so the caller learns whose answer it is without parsing all of it.
+            send(fit_answer(dict({"id": request_id, "ok": True}, **body)))
         except EngineError as exc:
             send({"id": request_id, "ok": False, "error": exc.to_dict()})
         except Exception as exc:

@@ -66,6 +66,7 @@ def test_requests_sent_together_all_get_their_own_answer(model_dir, english_wav,
     assert set(together) == set(requests)
     for rid in requests:
         assert together[rid]["id"] == rid
+        assert next(iter(together[rid])) == "id", "the id comes first, so the caller need not parse the whole answer"
         assert [r["id"] for r in together[rid]["results"]] == [rid]
         # Deterministic decoding: the same text whether requests ran side by side or in turn.
         got, want = together[rid]["results"][0], one_by_one[rid]["results"][0]
