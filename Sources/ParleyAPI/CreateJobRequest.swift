@@ -9,9 +9,17 @@ struct CreateJobRequest: Codable {
         var text: String?
         var srcLng: String?
         var tgtLng: String?
+        /// The item's own diarization choices, over the job's.
+        var diarize: Bool?
+        var numSpeakers: Int?
+        var minSpeakers: Int?
+        var maxSpeakers: Int?
 
         enum CodingKeys: String, CodingKey {
-            case id, base64, text
+            case id, base64, text, diarize
+            case numSpeakers = "num_speakers"
+            case minSpeakers = "min_speakers"
+            case maxSpeakers = "max_speakers"
             case audioURL = "audio_url"
             case uploadId = "upload_id"
             case srcLng = "src_lng"
@@ -29,9 +37,17 @@ struct CreateJobRequest: Codable {
     var webhookAuthHeaderName: String?
     var webhookAuthHeaderValue: String?
     var deleteAfterSeconds: Int?
+    /// Speaker diarization for every audio item (an item may say otherwise).
+    var diarize: Bool?
+    var numSpeakers: Int?
+    var minSpeakers: Int?
+    var maxSpeakers: Int?
 
     enum CodingKeys: String, CodingKey {
-        case items, priority
+        case items, priority, diarize
+        case numSpeakers = "num_speakers"
+        case minSpeakers = "min_speakers"
+        case maxSpeakers = "max_speakers"
         case deleteAfterSeconds = "delete_after_seconds"
         case webhookURL = "webhook_url"
         case wordTimestamps = "word_timestamps"

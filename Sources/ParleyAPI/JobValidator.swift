@@ -16,13 +16,15 @@ struct ValidatedJob {
         var input: Input
         var srcLng: String?
         var tgtLng: String?
+        /// The item's decoding choices (word timings, diarization); nil takes the job's `itemOptions`.
+        var options: ItemOptions?
     }
 
     var type: JobType
     var priority: Int
     var options: JobOptions
     var items: [Item]
-    /// Decoding choices every audio item of the job shares.
+    /// Decoding choices every audio item of the job shares, unless the item has its own.
     var itemOptions: ItemOptions?
     /// `delete_after_seconds`: when the job's content is purged after it ends; nil takes the server's retention.
     var retentionSeconds: Int?
@@ -51,11 +53,21 @@ struct JobValidator {
         if let seconds = request.deleteAfterSeconds, !(0...Self.maxRetentionSeconds).contains(seconds) {
             throw ParleyError.invalidValue("delete_after_seconds", "delete_after_seconds must be 0 to \(Self.maxRetentionSeconds) (10 years)")
         }
+        let speakers = SpeakerChoice(
+            diarize: request.diarize, num: request.numSpeakers, min: request.minSpeakers, max: request.maxSpeakers)
+        try speakers.check(prefix: "", takesAudio: type.takesAudio)
+        let words = request.wordTimestamps == true && type.takesAudio
         var seen = Set<String>()
         var validated: [ValidatedJob.Item] = []
         for index in items.indices {
             let param = "items[\(index)]"
-            let value = try validate(items[index], param: param, type: type, defaultSrc: defaultSrc, defaultTgt: defaultTgt)
+            var value = try validate(items[index], param: param, type: type, defaultSrc: defaultSrc, defaultTgt: defaultTgt)
+            let own = SpeakerChoice(
+                diarize: items[index].diarize, num: items[index].numSpeakers, min: items[index].minSpeakers,
+                max: items[index].maxSpeakers
+            ).over(speakers)
+            try own.check(prefix: "\(param).", takesAudio: type.takesAudio)
+            value.options = own.itemOptions(wordTimestamps: words)
             items[index].base64 = nil
             guard seen.insert(value.clientId).inserted else {
                 throw ParleyError(code: "duplicate_item_id", message: "item id '\(value.clientId)' appears twice", param: "\(param).id")
@@ -66,7 +78,7 @@ struct JobValidator {
             type: type, priority: priority,
             options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt, webhook: try webhook(request)),
             items: validated,
-            itemOptions: request.wordTimestamps == true && type.takesAudio ? ItemOptions(wordTimestamps: true) : nil,
+            itemOptions: nil,
             retentionSeconds: request.deleteAfterSeconds)
     }
 

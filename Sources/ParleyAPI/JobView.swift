@@ -15,6 +15,8 @@ struct ItemView: Encodable {
     var languageProbability: Double?
     var modelUsed: String?
     var audioSeconds: Double?
+    /// How many speakers a diarized item's result holds.
+    var speakers: Int?
     var error: ItemErrorView?
     var resultURL: String?
     /// A presigned URL of the result JSON in object storage, when the blob store makes them.
@@ -30,6 +32,7 @@ struct ItemView: Encodable {
         languageProbability = item.languageProbability
         modelUsed = item.modelUsed
         audioSeconds = item.audioSeconds
+        speakers = item.speakers
         if item.status == .failed || (item.status == .queued && item.errorCode != nil) {
             error = item.errorCode.map { ItemErrorView(code: $0, message: item.errorMessage ?? "") }
         }
@@ -40,7 +43,7 @@ struct ItemView: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, status, attempts, error
+        case id, status, attempts, error, speakers
         case detectedLanguage = "detected_language"
         case languageProbability = "language_probability"
         case modelUsed = "model_used"

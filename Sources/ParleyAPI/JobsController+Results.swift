@@ -50,7 +50,8 @@ extension JobsController {
             throw ParleyError(code: "result_unavailable", message: "item \(itemId) is \(item.status.rawValue); it has no result",
                               status: 409)
         }
-        let body = try ResultRenderer.render(try await renderer.load(item), format: format, task: item.options?.task)
+        let body = try ResultRenderer.render(
+            try await renderer.load(item), format: format, task: item.options?.task, recording: item.clientId)
         return JSONResponse.body(.ok, body, contentType: format.contentType)
     }
 
@@ -58,7 +59,7 @@ extension JobsController {
     static func format(_ request: Request, default fallback: SubtitleFormatter.Format) throws -> SubtitleFormatter.Format {
         let text = request.uri.queryParameters.get("format") ?? fallback.rawValue
         guard let format = SubtitleFormatter.Format(rawValue: text) else {
-            throw ParleyError.invalidValue("format", "format must be one of json, verbose_json, text, srt, vtt, tsv")
+            throw ParleyError.invalidValue("format", "format must be one of \(SubtitleFormatter.Format.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return format
     }
@@ -67,7 +68,8 @@ extension JobsController {
     static let failuresEntry = "failed items.txt"
 
     /// `GET /v1/jobs/{id}/results.zip?format=srt`: every succeeded item's result as
-    /// `<item>.<ext>`, and `failed items.txt` naming the items without one (item ids hold no
+    /// `<item>.<ext>`, and `failed items.txt` naming the items without one (or, for `rttm` and
+    /// `diarized_json`, not diarized) (item ids hold no
     /// space, so no item's entry takes that name). Streamed entry by entry; ZIP64 when large.
     @Sendable func resultsArchive(_ request: Request, context: ParleyContext) async throws -> Response {
         let job = try await ownedJob(context)
@@ -82,7 +84,14 @@ extension JobsController {
                     failures.append("\(item.clientId)\t\(item.status.rawValue)\t\(item.errorCode ?? "")\t\(item.errorMessage ?? "")")
                     continue
                 }
-                let data = try ResultRenderer.render(try await controller.renderer.load(item), format: format, task: item.options?.task)
+                let data: Data
+                do {
+                    data = try ResultRenderer.render(
+                        try await controller.renderer.load(item), format: format, task: item.options?.task, recording: item.clientId)
+                } catch let error as ParleyError where error.code == "not_diarized" {
+                    failures.append("\(item.clientId)\t\(item.status.rawValue)\t\(error.code)\t\(error.message)")
+                    continue
+                }
                 try await writer.write(ByteBuffer(bytes: archive.entry("\(item.clientId).\(format.fileExtension)", data: Array(data))))
             }
             if !failures.isEmpty {

@@ -8,16 +8,36 @@ public struct ItemOptions: Sendable, Codable, Equatable {
     public var temperature: Double?
     /// Whether segments carry word timings.
     public var wordTimestamps: Bool?
+    /// Whether the result says who spoke when (speaker diarization).
+    public var diarize: Bool?
+    /// The exact number of speakers, when the client knows it.
+    public var numSpeakers: Int?
+    /// Bounds on the number of speakers found.
+    public var minSpeakers: Int?
+    public var maxSpeakers: Int?
 
-    public init(task: String? = nil, prompt: String? = nil, temperature: Double? = nil, wordTimestamps: Bool? = nil) {
+    public init(
+        task: String? = nil, prompt: String? = nil, temperature: Double? = nil, wordTimestamps: Bool? = nil,
+        diarize: Bool? = nil, numSpeakers: Int? = nil, minSpeakers: Int? = nil, maxSpeakers: Int? = nil
+    ) {
         self.task = task
         self.prompt = prompt
         self.temperature = temperature
         self.wordTimestamps = wordTimestamps
+        self.diarize = diarize
+        self.numSpeakers = numSpeakers
+        self.minSpeakers = minSpeakers
+        self.maxSpeakers = maxSpeakers
     }
 
+    /// Whether every choice is the default (nothing worth storing).
+    public var isDefault: Bool { self == ItemOptions() }
+
     enum CodingKeys: String, CodingKey {
-        case task, prompt, temperature
+        case task, prompt, temperature, diarize
         case wordTimestamps = "word_timestamps"
+        case numSpeakers = "num_speakers"
+        case minSpeakers = "min_speakers"
+        case maxSpeakers = "max_speakers"
     }
 }

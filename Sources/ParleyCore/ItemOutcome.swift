@@ -16,14 +16,18 @@ public struct ResultMetadata: Sendable, Equatable {
     public var audioSeconds: Double?
     /// Characters of input text, charged to the key's daily quota (text items).
     public var characters: Int?
+    /// Speakers found in a diarized item.
+    public var speakers: Int?
 
     public init(
-        modelUsed: String, detectedLanguage: String?, languageProbability: Double?, audioSeconds: Double?, characters: Int? = nil
+        modelUsed: String, detectedLanguage: String?, languageProbability: Double?, audioSeconds: Double?, characters: Int? = nil,
+        speakers: Int? = nil
     ) {
         self.modelUsed = modelUsed
         self.detectedLanguage = detectedLanguage
         self.languageProbability = languageProbability
         self.audioSeconds = audioSeconds
         self.characters = characters
+        self.speakers = speakers
     }
 }

@@ -11,10 +11,12 @@ public struct TranscriptSegment: Sendable, Codable, Equatable {
     public var noSpeechProb: Double?
     /// gzip compression ratio of the text; over 2.4 means repetition.
     public var compressionRatio: Double?
+    /// Who said it (`SPEAKER_00`, …), when the item is diarized.
+    public var speaker: String?
 
     public init(
         start: Double, end: Double, text: String, words: [TranscriptWord]? = nil,
-        avgLogprob: Double? = nil, noSpeechProb: Double? = nil, compressionRatio: Double? = nil
+        avgLogprob: Double? = nil, noSpeechProb: Double? = nil, compressionRatio: Double? = nil, speaker: String? = nil
     ) {
         self.start = start
         self.end = end
@@ -23,10 +25,11 @@ public struct TranscriptSegment: Sendable, Codable, Equatable {
         self.avgLogprob = avgLogprob
         self.noSpeechProb = noSpeechProb
         self.compressionRatio = compressionRatio
+        self.speaker = speaker
     }
 
     enum CodingKeys: String, CodingKey {
-        case start, end, text, words
+        case start, end, text, words, speaker
         case avgLogprob = "avg_logprob"
         case noSpeechProb = "no_speech_prob"
         case compressionRatio = "compression_ratio"
@@ -39,12 +42,15 @@ public struct TranscriptWord: Sendable, Codable, Equatable {
     public var end: Double
     public var word: String
     public var probability: Double?
+    /// Who said it, when the item is diarized.
+    public var speaker: String?
 
-    public init(start: Double, end: Double, word: String, probability: Double? = nil) {
+    public init(start: Double, end: Double, word: String, probability: Double? = nil, speaker: String? = nil) {
         self.start = start
         self.end = end
         self.word = word
         self.probability = probability
+        self.speaker = speaker
     }
 }
 
@@ -69,7 +75,8 @@ public struct Translation: Sendable, Codable, Equatable {
 /// is `EngineTranscript`, mapped into this). For audio it
 /// also says what the speech gate found and how far to trust the text, so a client can filter:
 /// `no_speech` (nothing was decoded: no speech), `speech_seconds`, `avg_logprob`,
-/// `low_confidence` and `dropped_segments` (text the decoding guards removed).
+/// `low_confidence` and `dropped_segments` (text the decoding guards removed). A diarized
+/// item adds `speaker_count` and `speaker_turns`, and a `speaker` on every segment and word.
 public struct ItemResult: Sendable, Codable, Equatable {
     public var text: String
     /// The spoken (or given) language; nil when the audio holds no believable speech and none was given.
@@ -84,6 +91,9 @@ public struct ItemResult: Sendable, Codable, Equatable {
     public var avgLogprob: Double?
     public var lowConfidence: Bool?
     public var droppedSegments: Int?
+    /// Diarization: how many speakers, and who spoke when.
+    public var speakerCount: Int?
+    public var speakerTurns: [SpeakerTurn]?
 
     public init(
         text: String, language: String?, languageProbability: Double, duration: Double, model: String,
@@ -106,6 +116,8 @@ public struct ItemResult: Sendable, Codable, Equatable {
         case avgLogprob = "avg_logprob"
         case lowConfidence = "low_confidence"
         case droppedSegments = "dropped_segments"
+        case speakerCount = "speaker_count"
+        case speakerTurns = "speaker_turns"
     }
 
     /// As synthesised, except that a missing language is written as `null`, not left out.
@@ -123,5 +135,7 @@ public struct ItemResult: Sendable, Codable, Equatable {
         try container.encodeIfPresent(avgLogprob, forKey: .avgLogprob)
         try container.encodeIfPresent(lowConfidence, forKey: .lowConfidence)
         try container.encodeIfPresent(droppedSegments, forKey: .droppedSegments)
+        try container.encodeIfPresent(speakerCount, forKey: .speakerCount)
+        try container.encodeIfPresent(speakerTurns, forKey: .speakerTurns)
     }
 }

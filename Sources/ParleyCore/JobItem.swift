@@ -32,6 +32,8 @@ public struct JobItem: Sendable, Equatable {
     public var detectedLanguage: String?
     public var languageProbability: Double?
     public var audioSeconds: Double?
+    /// Speakers of a diarized item's result.
+    public var speakers: Int?
     /// What the item holds reserved of its key's daily quota, in its kind's unit (audio
     /// seconds, or characters); see `Quotas`.
     public var quotaReserved: Double
@@ -46,7 +48,7 @@ public struct JobItem: Sendable, Equatable {
         leaseOwner: String? = nil, leaseExpiresAt: Millis? = nil, resultRef: String? = nil,
         errorCode: String? = nil, errorMessage: String? = nil, modelUsed: String? = nil,
         detectedLanguage: String? = nil, languageProbability: Double? = nil, audioSeconds: Double? = nil,
-        quotaReserved: Double = 0, createdAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
+        speakers: Int? = nil, quotaReserved: Double = 0, createdAt: Millis, startedAt: Millis? = nil, finishedAt: Millis? = nil
     ) {
         self.id = id
         self.jobId = jobId
@@ -73,6 +75,7 @@ public struct JobItem: Sendable, Equatable {
         self.detectedLanguage = detectedLanguage
         self.languageProbability = languageProbability
         self.audioSeconds = audioSeconds
+        self.speakers = speakers
         self.quotaReserved = quotaReserved
         self.createdAt = createdAt
         self.startedAt = startedAt

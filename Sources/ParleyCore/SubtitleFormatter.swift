@@ -1,15 +1,20 @@
-/// Pure formatters that turn a transcript into the text formats clients download.
+/// Pure formatters that turn a transcript into the text formats clients download. A
+/// segment with a speaker shows it: `[SPEAKER_00] text` in SRT, text and TSV, a voice tag
+/// `<v SPEAKER_00>text` in WebVTT.
 public enum SubtitleFormatter {
     /// A result format clients may ask for.
     public enum Format: String, Sendable, CaseIterable {
-        case json, text, srt, vtt, tsv
+        case json, text, srt, vtt, tsv, rttm
         case verboseJSON = "verbose_json"
+        case diarizedJSON = "diarized_json"
 
         /// The extension of a downloaded file in this format.
         public var fileExtension: String {
             switch self {
             case .json: "json"
             case .verboseJSON: "verbose.json"
+            case .diarizedJSON: "diarized.json"
+            case .rttm: "rttm"
             case .text: "txt"
             case .srt: "srt"
             case .vtt: "vtt"
@@ -20,7 +25,8 @@ public enum SubtitleFormatter {
         /// The response's content type.
         public var contentType: String {
             switch self {
-            case .json, .verboseJSON: "application/json"
+            case .json, .verboseJSON, .diarizedJSON: "application/json"
+            case .rttm: "text/plain; charset=utf-8"
             case .text: "text/plain; charset=utf-8"
             case .srt: "application/x-subrip; charset=utf-8"
             case .vtt: "text/vtt; charset=utf-8"
@@ -33,7 +39,7 @@ public enum SubtitleFormatter {
     public static func srt(_ segments: [TranscriptSegment]) -> String {
         segments.enumerated().map { index, segment in
             "\(index + 1)\n\(timestamp(segment.start, separator: ","))"
-                + " --> \(timestamp(segment.end, separator: ","))\n\(cueText(segment.text))\n"
+                + " --> \(timestamp(segment.end, separator: ","))\n\(labelled(cueText(segment.text), segment.speaker))\n"
         }.joined(separator: "\n")
     }
 
@@ -41,14 +47,14 @@ public enum SubtitleFormatter {
     public static func vtt(_ segments: [TranscriptSegment]) -> String {
         let cues = segments.map { segment in
             "\(timestamp(segment.start, separator: ".")) --> \(timestamp(segment.end, separator: "."))\n"
-                + escapeVTT(cueText(segment.text)) + "\n"
+                + voice(segment.speaker) + escapeVTT(cueText(segment.text)) + "\n"
         }
         return (["WEBVTT\n"] + cues).joined(separator: "\n")
     }
 
     /// Plain text: one line per segment.
     public static func text(_ segments: [TranscriptSegment]) -> String {
-        segments.map { $0.text.trimmed + "\n" }.joined()
+        segments.map { labelled($0.text.trimmed, $0.speaker) + "\n" }.joined()
     }
 
     /// Whisper's TSV: a `start end text` header, times in whole milliseconds, and each
@@ -57,8 +63,18 @@ public enum SubtitleFormatter {
         "start\tend\ttext\n" + segments.map { segment in
             let text = segment.text.split(whereSeparator: { $0 == "\t" || $0.isNewline }).map { $0.trimmed }
                 .filter { !$0.isEmpty }.joined(separator: " ")
-            return "\(milliseconds(segment.start))\t\(milliseconds(segment.end))\t\(text)\n"
+            return "\(milliseconds(segment.start))\t\(milliseconds(segment.end))\t\(labelled(text, segment.speaker))\n"
         }.joined()
+    }
+
+    /// `[SPEAKER_00] text` for a segment with a speaker, else the text.
+    static func labelled(_ text: String, _ speaker: String?) -> String {
+        speaker.map { "[\($0)] \(text)" } ?? text
+    }
+
+    /// A WebVTT voice span's opening tag (`<v SPEAKER_00>`), its name escaped, or nothing.
+    static func voice(_ speaker: String?) -> String {
+        speaker.map { "<v \(escapeVTT($0))>" } ?? ""
     }
 
     /// A cue's text: its lines trimmed, blank lines dropped (a blank line would end the cue).

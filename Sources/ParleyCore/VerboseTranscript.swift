@@ -12,9 +12,11 @@ public struct VerboseTranscript: Encodable, Equatable {
         public var avgLogprob: Double?
         public var compressionRatio: Double?
         public var noSpeechProb: Double?
+        /// Who said it, when the item is diarized.
+        public var speaker: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, seek, start, end, text, tokens, temperature
+            case id, seek, start, end, text, tokens, temperature, speaker
             case avgLogprob = "avg_logprob"
             case compressionRatio = "compression_ratio"
             case noSpeechProb = "no_speech_prob"
@@ -45,7 +47,7 @@ public struct VerboseTranscript: Encodable, Equatable {
         segments = result.segments.enumerated().map { index, segment in
             Segment(id: index, seek: 0, start: segment.start, end: segment.end, text: segment.text, tokens: [],
                     temperature: temperature, avgLogprob: segment.avgLogprob, compressionRatio: segment.compressionRatio,
-                    noSpeechProb: segment.noSpeechProb)
+                    noSpeechProb: segment.noSpeechProb, speaker: segment.speaker)
         }
         self.words = words
             ? result.segments.flatMap { ($0.words ?? []).map { Word(word: $0.word, start: $0.start, end: $0.end) } } : nil

@@ -27,6 +27,8 @@ struct EngineTranscript: Decodable, Sendable {
     var avgLogprob: Double?
     var lowConfidence: Bool?
     var droppedSegments: Int?
+    var speakerCount: Int?
+    var speakerTurns: [SpeakerTurn]?
 
     enum CodingKeys: String, CodingKey {
         case text, language, duration, model, task, segments, translation
@@ -36,6 +38,8 @@ struct EngineTranscript: Decodable, Sendable {
         case avgLogprob = "avg_logprob"
         case lowConfidence = "low_confidence"
         case droppedSegments = "dropped_segments"
+        case speakerCount = "speaker_count"
+        case speakerTurns = "speaker_turns"
     }
 
     /// The stored and served document.
@@ -49,6 +53,8 @@ struct EngineTranscript: Decodable, Sendable {
         result.avgLogprob = avgLogprob
         result.lowConfidence = lowConfidence
         result.droppedSegments = droppedSegments
+        result.speakerCount = speakerCount
+        result.speakerTurns = speakerTurns
         return result
     }
 }

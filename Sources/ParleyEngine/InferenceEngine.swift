@@ -15,10 +15,15 @@ public struct TranscriptionOptions: Sendable, Codable, Equatable {
     public var initialPrompt: String?
     /// Sampling temperature; nil keeps the engine's default (greedy or beam search).
     public var temperature: Double?
+    /// Speaker diarization, and what the client said of the speaker count.
+    public var diarize: Bool
+    public var numSpeakers: Int?
+    public var minSpeakers: Int?
+    public var maxSpeakers: Int?
 
     public init(
         language: String? = nil, task: String = "transcribe", beamSize: Int? = nil, vadFilter: Bool = false,
-        wordTimestamps: Bool = false, initialPrompt: String? = nil, temperature: Double? = nil
+        wordTimestamps: Bool = false, initialPrompt: String? = nil, temperature: Double? = nil, diarize: Bool = false
     ) {
         self.language = language
         self.task = task
@@ -27,17 +32,24 @@ public struct TranscriptionOptions: Sendable, Codable, Equatable {
         self.wordTimestamps = wordTimestamps
         self.initialPrompt = initialPrompt
         self.temperature = temperature
+        self.diarize = diarize
     }
 
     /// The options of an item: its language and its own decoding choices.
     public init(language: String?, item options: ItemOptions?) {
         self.init(
             language: language, task: options?.task ?? "transcribe", wordTimestamps: options?.wordTimestamps ?? false,
-            initialPrompt: options?.prompt, temperature: options?.temperature)
+            initialPrompt: options?.prompt, temperature: options?.temperature, diarize: options?.diarize ?? false)
+        numSpeakers = options?.numSpeakers
+        minSpeakers = options?.minSpeakers
+        maxSpeakers = options?.maxSpeakers
     }
 
     enum CodingKeys: String, CodingKey {
-        case language, task, temperature
+        case language, task, temperature, diarize
+        case numSpeakers = "num_speakers"
+        case minSpeakers = "min_speakers"
+        case maxSpeakers = "max_speakers"
         case beamSize = "beam_size"
         case vadFilter = "vad_filter"
         case wordTimestamps = "word_timestamps"

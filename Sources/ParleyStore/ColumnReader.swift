@@ -49,7 +49,7 @@ extension ColumnReader {
             errorMessage: try optionalString("error_message"), modelUsed: try optionalString("model_used"),
             detectedLanguage: try optionalString("detected_language"),
             languageProbability: try optionalDouble("language_probability"),
-            audioSeconds: try optionalDouble("audio_seconds"),
+            audioSeconds: try optionalDouble("audio_seconds"), speakers: try optionalInt("speakers"),
             quotaReserved: try optionalDouble("quota_reserved") ?? 0, createdAt: try millis("created_at"),
             startedAt: try optionalMillis("started_at"), finishedAt: try optionalMillis("finished_at"))
     }

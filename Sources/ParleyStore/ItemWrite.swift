@@ -13,6 +13,8 @@ struct ItemWrite: Encodable, Sendable {
     let detectedLanguage: String?
     let languageProbability: Double?
     let audioSeconds: Double?
+    /// Speakers of a diarized result.
+    let speakers: Int?
     let errorCode: String?
     let errorMessage: String?
     let finishedAt: Millis?
@@ -29,6 +31,7 @@ struct ItemWrite: Encodable, Sendable {
         detectedLanguage = transition.metadata?.detectedLanguage
         languageProbability = transition.metadata?.languageProbability
         audioSeconds = transition.metadata?.audioSeconds
+        speakers = transition.metadata?.speakers
         errorCode = code
         errorMessage = message
         finishedAt = transition.finishedAt
@@ -38,7 +41,7 @@ struct ItemWrite: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, status, resultRef = "result_ref", modelUsed = "model_used", detectedLanguage = "detected_language"
-        case languageProbability = "language_probability", audioSeconds = "audio_seconds", errorCode = "error_code"
+        case languageProbability = "language_probability", audioSeconds = "audio_seconds", speakers, errorCode = "error_code"
         case errorMessage = "error_message", finishedAt = "finished_at", runAfter = "run_after", refund
     }
 
@@ -55,7 +58,7 @@ struct ItemWrite: Encodable, Sendable {
         switch key {
         case .languageProbability, .audioSeconds: "double precision"
         case .finishedAt, .runAfter: "bigint"
-        case .refund: "integer"
+        case .refund, .speakers: "integer"
         default: "text"
         }
     }
@@ -69,7 +72,7 @@ struct ItemWrite: Encodable, Sendable {
     /// error; a requeue records its error when it has one (a release keeps the last) and its
     /// next run; every end clears the lease. `greatest` is the dialect's two-argument maximum.
     private static func assignments(greatest: String) -> String {
-        let succeeded = ["result_ref", "model_used", "detected_language", "language_probability", "audio_seconds"].map {
+        let succeeded = ["result_ref", "model_used", "detected_language", "language_probability", "audio_seconds", "speakers"].map {
             "\($0) = CASE WHEN v.status = 'succeeded' THEN v.\($0) ELSE i.\($0) END"
         }
         let errors = ["error_code", "error_message"].map {

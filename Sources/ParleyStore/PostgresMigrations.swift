@@ -107,6 +107,8 @@ enum PostgresMigrations {
             """,
             "ALTER TABLE uploads ADD COLUMN audio_seconds double precision",
         ]),
+        // Diarization: how many speakers a diarized item's result holds.
+        (6, ["ALTER TABLE items ADD COLUMN speakers integer"]),
     ]
 
     /// The version a fully migrated database is at.

@@ -90,5 +90,7 @@ enum SQLiteMigrations {
             "ALTER TABLE usage_daily ADD COLUMN reserved_characters INTEGER NOT NULL DEFAULT 0",
             "ALTER TABLE uploads ADD COLUMN audio_seconds REAL",
         ]),
+        // Diarization: how many speakers a diarized item's result holds.
+        (6, ["ALTER TABLE items ADD COLUMN speakers INTEGER"]),
     ]
 }

@@ -9,8 +9,9 @@ extension BatchProcessor {
     }
 
     /// The second call of `asr+nmt` items: each transcript goes, by its detected or given
-    /// language, to the text model (segment by segment, so subtitles keep their timings) or
-    /// to Whisper's translate task; both calls run at once. A transcript without text gets an
+    /// language, to the text model (segment by segment, so subtitles keep their timings and
+    /// speakers) or to Whisper's translate task (its segments get the speakers of the
+    /// transcript's turns, without diarizing again); both calls run at once. A transcript without text gets an
     /// empty translation, one in the target language its own text.
     func translateTranscripts(
         _ items: [JobItem], requests: [TranscriptionRequest], model: String, plan: SpeechTranslationPlan,
@@ -39,6 +40,7 @@ extension BatchProcessor {
                 guard var request = audio[item.id] else { continue }
                 request.options.task = "translate"
                 request.options.language = transcript.language
+                request.options.diarize = false
                 toWhisper.append(request)
             case .unsupported:
                 results[item.id] = .failure(.unsupportedLanguagePair(transcript.language ?? "unknown", target))
@@ -51,7 +53,7 @@ extension BatchProcessor {
             guard case .success(var transcript)? = results[id], let target = items.first(where: { $0.id == id })?.tgtLng else { continue }
             results[id] = outcome.map { answer in
                 let segments = transcript.segments.isEmpty ? nil : zip(transcript.segments, answer.texts).map {
-                    TranscriptSegment(start: $0.start, end: $0.end, text: $1)
+                    TranscriptSegment(start: $0.start, end: $0.end, text: $1, speaker: $0.speaker)
                 }
                 transcript.translation = Translation(
                     text: answer.texts.joined(separator: " ").trimmingCharacters(in: .whitespaces),
@@ -62,8 +64,14 @@ extension BatchProcessor {
         for (id, outcome) in byWhisper {
             guard case .success(var transcript)? = results[id] else { continue }
             results[id] = outcome.map { english in
+                let turns = transcript.speakerTurns
+                let segments = english.segments.map { segment in
+                    var labelled = segment
+                    labelled.speaker = turns?.speaker(from: segment.start, to: segment.end)
+                    return labelled
+                }
                 transcript.translation = Translation(
-                    text: english.text, language: "en", model: "\(english.model):translate", segments: english.segments)
+                    text: english.text, language: "en", model: "\(english.model):translate", segments: segments)
                 return transcript
             }
         }

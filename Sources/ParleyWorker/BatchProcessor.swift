@@ -78,7 +78,7 @@ struct BatchProcessor: Sendable {
             return (item, .succeeded(resultRef: key, metadata: ResultMetadata(
                 modelUsed: value.model, detectedLanguage: value.language,
                 languageProbability: value.languageProbability, audioSeconds: item.kind == .audio ? value.duration : nil,
-                characters: characters)), key)
+                characters: characters, speakers: value.speakerCount)), key)
         case .failure(let error):
             return (item, retryOrFail(item, error, now: now), nil)
         }

@@ -13,10 +13,12 @@ struct SubmitCommand: AsyncParsableCommand {
     @Option(name: .customLong("type"), help: "asr, nmt (text files) or asr+nmt.") var jobType = "asr"
     @Option(help: "Target language (nmt and asr+nmt).") var to: String?
     @Option(help: "Source language; detected when absent.") var from: String?
-    @Option(help: "Result format: json, verbose_json, text, srt, vtt, tsv.") var format: SubtitleFormatter.Format = .srt
+    @Option(help: "Result format: json, verbose_json, text, srt, vtt, tsv (rttm, diarized_json with --diarize).") var format: SubtitleFormatter.Format = .srt
     @Option(name: .shortAndLong, help: "Where results are written.") var output = "parley-results"
     @Option(help: "Priority, 0 to 9.") var priority = 0
     @Flag(help: "Ask for word timestamps (shown in verbose_json).") var wordTimestamps = false
+    @Flag(help: "Say who spoke when (speaker diarization).") var diarize = false
+    @Option(help: "The number of speakers, when known (with --diarize).") var speakers: Int?
     @Argument(help: "Files and directories (searched recursively for audio, or .txt for nmt).") var paths: [String]
 
     func run() async throws {
@@ -37,6 +39,8 @@ struct SubmitCommand: AsyncParsableCommand {
         if let to { body["default_tgt_lng"] = to }
         if let from { body["default_src_lng"] = from }
         if wordTimestamps { body["word_timestamps"] = true }
+        if diarize { body["diarize"] = true }
+        if let speakers { body["num_speakers"] = speakers }
         let jobId = try await client.createJob(body)
         print("job \(jobId): \(items.count) items")
         let job = try await followJob(client, id: jobId)

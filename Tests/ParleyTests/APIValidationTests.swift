@@ -32,6 +32,12 @@ import Testing
         ("unknown default language", #"{"job_type": "asr+nmt", "default_tgt_lng": "xx", "items": [{"id": "a", "base64": "\#(audio)"}]}"#, 400, "unknown_language", "default_tgt_lng"),
         ("priority out of range", #"{"job_type": "asr", "priority": 10, "items": [{"id": "a", "base64": "\#(audio)"}]}"#, 400, "invalid_value", "priority"),
         ("priority of wrong type", #"{"job_type": "asr", "priority": "high", "items": [{"id": "a", "base64": "\#(audio)"}]}"#, 400, "invalid_value", "priority"),
+        ("num_speakers out of range", #"{"job_type": "asr", "diarize": true, "num_speakers": 0, "items": [{"id": "a", "base64": "\#(audio)"}]}"#, 400, "invalid_value", "num_speakers"),
+        ("speaker count without diarize", #"{"job_type": "asr", "max_speakers": 3, "items": [{"id": "a", "base64": "\#(audio)"}]}"#, 400, "invalid_value", "diarize"),
+        ("min over max", #"{"job_type": "asr", "diarize": true, "items": [{"id": "a", "base64": "\#(audio)", "min_speakers": 4, "max_speakers": 2}]}"#, 400, "invalid_value", "items[0].min_speakers"),
+        ("num with bounds", #"{"job_type": "asr", "diarize": true, "num_speakers": 2, "items": [{"id": "a", "base64": "\#(audio)", "max_speakers": 3}]}"#, 400, "invalid_value", "items[0].num_speakers"),
+        ("diarize on text", #"{"job_type": "nmt", "default_tgt_lng": "pt", "diarize": true, "items": [{"id": "a", "text": "hello"}]}"#, 400, "invalid_value", "diarize"),
+        ("diarize of wrong type", #"{"job_type": "asr", "items": [{"id": "a", "base64": "\#(audio)", "diarize": "yes"}]}"#, 400, "invalid_value", "items[0].diarize"),
         ("body over the limit", #"{"job_type": "asr", "items": [{"id": "a", "base64": "\#(String(repeating: "A", count: 5_000))"}]}"#, 413, "body_too_large", nil),
     ]
 

@@ -16,11 +16,15 @@ import Testing
         let germanPath = directory.url.appendingPathComponent("de.wav")
         try english.audio.write(to: englishPath)
         try german.write(to: germanPath)
+        let audio = try await DiarizationTests.conversations(in: directory)
+        let conversationPath = directory.url.appendingPathComponent("two_voices.wav")
+        _ = try audio("two_voices")
         try await LiveServer.with(worker: true) { server in
             let script = LiveServer.repositoryRoot.appendingPathComponent("scripts/openai_client.py").path
             let python = LiveServer.repositoryRoot.appendingPathComponent(".venv-tools/bin/python").path
             let outcome = try await ProcessRunner.run(
-                python, [script, "http://127.0.0.1:\(server.port)/v1", LiveServer.adminKey, englishPath.path, germanPath.path])
+                python, [script, "http://127.0.0.1:\(server.port)/v1", LiveServer.adminKey, englishPath.path, germanPath.path,
+                         conversationPath.path])
             #expect(outcome.status == 0, "\(outcome.output)")
             let line = outcome.output.split(separator: "\n").last.map(String.init) ?? ""
             let out = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(outcome.output)")
@@ -52,6 +56,15 @@ import Testing
             let badFormat = try #require(out["bad_format"] as? [String: Any])
             #expect(badFormat["error_status"] as? Int == 400 && (badFormat["error_body"] as? [String: Any])?["param"] as? String == "response_format")
             #expect((out["bad_key"] as? [String: Any])?["error_status"] as? Int == 401)
+
+            let diarized = try #require(out["diarized"] as? [String: Any])
+            let turns = diarized["segments"] as? [[String: Any]] ?? []
+            #expect(diarized["task"] as? String == "transcribe" && !turns.isEmpty, "\(diarized)")
+            #expect(Set(turns.compactMap { $0["speaker"] as? String }) == ["SPEAKER_00", "SPEAKER_01"], "\(turns)")
+            #expect(turns.allSatisfy { $0["type"] as? String == "transcript.text.segment" && $0["start"] is Double })
+            let one = (out["diarized_one"] as? [String: Any])?["segments"] as? [[String: Any]] ?? []
+            #expect(!one.isEmpty && Set(one.compactMap { $0["speaker"] as? String }) == ["SPEAKER_00"], "num_speakers through extra_body")
+            #expect((out["diarized_srt"] as? String)?.contains("[SPEAKER_01] ") == true, "\(out["diarized_srt"] ?? "")")
 
             let jobs = try await server.get("/v1/jobs").json["data"] as? [[String: Any]] ?? []
             #expect(jobs.allSatisfy { $0["priority"] as? Int == ClaimShare.synchronousPriority }, "synchronous requests run at the top priority")
@@ -111,6 +124,16 @@ import Testing
         #expect(good.options == ItemOptions(prompt: "Hi", temperature: 0.2, wordTimestamps: true))
         let translate = try OpenAIAudioRequest(form([("model", "m")]), task: "translate", maxBytes: 10)
         #expect(translate.options.task == "translate" && translate.format == .json)
+        #expect(param(form([("model", "m"), ("diarize", "maybe")])) == "diarize")
+        #expect(param(form([("model", "m"), ("num_speakers", "2")])) == "diarize", "a count needs diarization")
+        #expect(param(form([("model", "m"), ("diarize", "true"), ("num_speakers", "two")])) == "num_speakers")
+        #expect(param(form([("model", "m"), ("response_format", "diarized_json"), ("max_speakers", "99")])) == "max_speakers")
+        #expect(param(form([("model", "m"), ("response_format", "diarized_json"), ("diarize", "false")])) == "response_format")
+        #expect(param(form([("model", "m"), ("response_format", "diarized_json")]), task: "translate") == "response_format")
+        let diarized = try OpenAIAudioRequest(
+            form([("model", "m"), ("response_format", "diarized_json"), ("min_speakers", "2"), ("chunking_strategy", "auto")]),
+            task: "transcribe", maxBytes: 10)
+        #expect(diarized.options == ItemOptions(diarize: true, minSpeakers: 2) && diarized.format == .diarizedJSON)
     }
 
     @Test func multipartBodiesParse() throws {

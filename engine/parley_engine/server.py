@@ -19,6 +19,7 @@ from . import PROTOCOL_VERSION, __version__
 from .errors import EngineError, unknown_model
 from .protocol import Frame, fit_answer, read_frame, write_frame
 from .asr_router import AsrRouter, load_asr
+from .speakers import SpeakerService
 from .transcription import Strategy, transcribe_items
 from .translation import TextItem, TranslationService, load_registry
 from .whisper_backend import DeviceChoice
@@ -46,6 +47,8 @@ class Server:
     settings: EngineSettings
     models: Dict[str, AsrRouter] = field(default_factory=dict)
     translators: Dict[str, TranslationService] = field(default_factory=dict)
+    # The speaker encoder, shared by every request and loaded by the first diarized item.
+    speakers: SpeakerService = field(default_factory=SpeakerService)
     running: bool = True
 
     def handle(self, frame: Frame, notify: Optional[Callable[[dict], None]] = None) -> dict:
@@ -100,7 +103,7 @@ class Server:
                 notify({"item": item, "seconds": round(seconds, 3)})
 
         items = frame.header.get("items", [])
-        return {"results": transcribe_items(model, items, frame.payload, self.settings.strategy, progress)}
+        return {"results": transcribe_items(model, items, frame.payload, self.settings.strategy, progress, self.speakers)}
 
     def _translate(self, frame: Frame) -> dict:
         name = frame.header.get("model", "")

@@ -21,6 +21,7 @@ from .audio import DECODE_BLOCK_SECONDS, SAMPLING_RATE, blocks, duration_seconds
 from .batched import fits_one_window, transcribe_batch
 from .guards import guard
 from .longform import join, join_translations, on_item_time, pieces
+from .speakers import Diarization, SpeakerService
 from .speech import SpeechMap, find_speech
 from .windowed import WindowRequest, transcribe_windowed, windowable
 from .errors import EngineError, unsupported_language_pair
@@ -48,6 +49,7 @@ class _Item:
     translate_to: Optional[str]
     decode_seconds: float = 0.0
     infer_seconds: float = 0.0
+    diarize_seconds: float = 0.0
     # None until the gate has looked (a long item's pieces come with theirs).
     speech: Optional[SpeechMap] = None
     # Where the item's bytes lie in the call's payload, and whether it streams.
@@ -57,6 +59,7 @@ class _Item:
     transcript: Optional[Transcript] = None
     error: Optional[EngineError] = None
     extra: Dict[str, dict] = field(default_factory=dict)
+    diarization: Optional[Diarization] = None
 
 
 @dataclass
@@ -75,9 +78,9 @@ class Strategy:
 
 def transcribe_items(
     router: AsrRouter, items: List[dict], payload: bytes, strategy: Optional[Strategy] = None,
-    progress: Optional[Progress] = None,
+    progress: Optional[Progress] = None, speakers: Optional[SpeakerService] = None,
 ) -> List[dict]:
-    strategy = strategy or Strategy()
+    strategy, speakers = strategy or Strategy(), speakers or SpeakerService()
     work, held = [], CALL_HELD_SECONDS
     for item in items:
         w = _decode(item, payload, min(WHOLE_DECODE_SECONDS, held))
@@ -86,9 +89,27 @@ def transcribe_items(
         work.append(w)
     _transcribe_decoded(router, [w for w in work if w.samples is not None], strategy)
     for w in work:
+        if w.samples is not None and w.diarization is not None:
+            _diarize(speakers, w, lambda: w.diarization.windows.add(speakers.encoder(), w.samples))
+    for w in work:
         if w.streams:
-            _run_long(router, w, payload[w.span[0] : w.span[0] + w.span[1]], strategy, progress)
+            _run_long(router, w, payload[w.span[0] : w.span[0] + w.span[1]], strategy, progress, speakers)
     return [_result(w) for w in work]
+
+
+def _diarize(speakers: SpeakerService, w: _Item, embed: Callable[[], None]) -> None:
+    """Embeds the item's speech (``embed``) and labels its transcript with the speaker turns;
+    an item without text gets no turns."""
+    if w.error is not None or w.transcript is None:
+        return
+    started = time.perf_counter()
+    try:
+        if w.transcript.text:
+            embed()
+        w.diarization.finish(w.transcript, w.extra.get("translation"))
+    except EngineError as exc:
+        w.error = exc
+    w.diarize_seconds += time.perf_counter() - started
 
 
 def _transcribe_decoded(router: AsrRouter, ready: List[_Item], strategy: Strategy) -> None:
@@ -118,9 +139,12 @@ def _transcribe_decoded(router: AsrRouter, ready: List[_Item], strategy: Strateg
             _run_alone(router, w)
 
 
-def _run_long(router: AsrRouter, w: _Item, data: bytes, strategy: Strategy, progress: Optional[Progress]) -> None:
+def _run_long(
+    router: AsrRouter, w: _Item, data: bytes, strategy: Strategy, progress: Optional[Progress], speakers: SpeakerService,
+) -> None:
     """Transcribes a long item piece by piece; the first piece with text fixes the language
-    of the rest, as faster-whisper's detection on the first 30 s does for the whole."""
+    of the rest, as faster-whisper's detection on the first 30 s does for the whole. A diarized
+    item keeps each piece's speaker windows (not its audio) for the turns at the end."""
     started, options = time.perf_counter(), w.options
     parts, translations, spans, done = [], [], [], 0.0
     try:
@@ -140,6 +164,10 @@ def _run_long(router: AsrRouter, w: _Item, data: bytes, strategy: Strategy, prog
             if options.language is None and sub.transcript.text:
                 options = replace(options, language=sub.transcript.language)
             w.infer_seconds += sub.infer_seconds
+            if w.diarization is not None and sub.transcript.text:
+                embedded = time.perf_counter()
+                w.diarization.windows.add(speakers.encoder(), piece.samples, piece.offset)
+                w.diarize_seconds += time.perf_counter() - embedded
             del piece, sub  # the next piece gathers without this one's samples
             delay_piece()
             if progress is not None:
@@ -150,7 +178,9 @@ def _run_long(router: AsrRouter, w: _Item, data: bytes, strategy: Strategy, prog
     w.transcript = guard(join(parts, done), SpeechMap(spans))
     if translations:
         w.extra["translation"] = join_translations(translations)
-    w.decode_seconds = time.perf_counter() - started - w.infer_seconds
+    if w.diarization is not None:
+        _diarize(speakers, w, lambda: None)
+    w.decode_seconds = time.perf_counter() - started - w.infer_seconds - w.diarize_seconds
 
 
 def _gate(router: AsrRouter, w: _Item) -> None:
@@ -171,7 +201,7 @@ def _decode(item: dict, payload: bytes, whole_seconds: float) -> _Item:
     offset, length = int(item.get("offset", 0)), int(item.get("length", 0))
     options = TranscribeOptions.from_dict(item.get("options", {}))
     w = _Item(id=item["id"], samples=None, options=options, translate_to=item.get("translate_to"),
-              language_given=options.language is not None, span=(offset, length))
+              language_given=options.language is not None, span=(offset, length), diarization=Diarization.asked(options))
     started = time.perf_counter()
     data = payload[offset : offset + length]
     crash_if_marked(data)
@@ -260,4 +290,6 @@ def _result(w: _Item) -> dict:
         w.transcript.language, w.transcript.language_probability = None, 0.0
     result = dict(w.transcript.to_dict(), **w.extra)
     result["timings"] = {"decode": round(w.decode_seconds, 4), "infer": round(w.infer_seconds, 4)}
+    if w.diarization is not None:
+        result["timings"]["diarize"] = round(w.diarize_seconds, 4)
     return {"id": w.id, "ok": True, "result": result}

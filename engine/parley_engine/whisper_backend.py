@@ -24,6 +24,11 @@ class TranscribeOptions:
     beam_size: Optional[int] = None
     vad_filter: bool = False
     word_timestamps: bool = False
+    # Speaker diarization, and what the client said of the speaker count.
+    diarize: bool = False
+    num_speakers: Optional[int] = None
+    min_speakers: Optional[int] = None
+    max_speakers: Optional[int] = None
     temperature: float = 0.0
     initial_prompt: Optional[str] = None
 
@@ -39,6 +44,8 @@ class Word:
     end: float
     word: str
     probability: float
+    # Who said it (``SPEAKER_00``…), when the item is diarized.
+    speaker: Optional[str] = None
 
 
 @dataclass
@@ -51,6 +58,8 @@ class Segment:
     avg_logprob: Optional[float] = None
     no_speech_prob: Optional[float] = None
     compression_ratio: Optional[float] = None
+    # Who said it (``SPEAKER_00``…), when the item is diarized.
+    speaker: Optional[str] = None
 
 
 @dataclass
@@ -73,6 +82,9 @@ class Transcript:
     low_confidence: bool = False
     # Segments the decoding guards removed (repetition, no speech under them, ...).
     dropped_segments: int = 0
+    # Diarization (when asked): the speaker turns and how many speakers they hold.
+    speaker_turns: Optional[List[dict]] = None
+    speaker_count: Optional[int] = None
 
     @classmethod
     def silent(cls, duration: float, model: str, language: Optional[str], task: str) -> "Transcript":
@@ -81,7 +93,8 @@ class Transcript:
                    model=model, task=task, no_speech=True, speech_seconds=0.0)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The wire form; speaker fields only where the item was diarized."""
+        return _without_unset_speakers(asdict(self))
 
 
 @dataclass
@@ -177,3 +190,16 @@ def _words(words) -> List[Word]:
         Word(start=round(w.start, 3), end=round(w.end, 3), word=w.word, probability=round(float(w.probability), 4))
         for w in words or []
     ]
+
+
+def _without_unset_speakers(result: dict) -> dict:
+    for key in ("speaker_turns", "speaker_count"):
+        if result.get(key) is None:
+            result.pop(key, None)
+    for segment in result.get("segments") or []:
+        if segment.get("speaker") is None:
+            segment.pop("speaker", None)
+        for word in segment.get("words") or []:
+            if word.get("speaker") is None:
+                word.pop("speaker", None)
+    return result

@@ -1,22 +1,27 @@
 """Hours of audio through the real engine process: the engine's peak memory on a 3-hour file
 stays within 150 MB of its peak on a 1-minute file, 3 hours of silence end quickly with an
-empty transcript, and the call reports progress as it goes."""
+empty transcript, the call reports progress as it goes, and a diarized hour streams too."""
 
 import io
 import os
 import subprocess
 import sys
 import time
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import numpy as np
 import pytest
 
+import conversations
 from conftest import ENGINE_DIR, LIBRIVOX
+from parley_engine.der import score
 from parley_engine.audio import SAMPLING_RATE, decode
 from parley_engine.protocol import read_frame, write_frame
 
 FLAT_MEMORY_BYTES = 150 * 1024 * 1024
+# What diarization may add to a streamed item's peak: its encoder, one piece's mel frames and
+# windows, and the embeddings so far (1 KB a window).
+DIARIZATION_MEMORY_BYTES = 60 * 1024 * 1024
 
 
 def _flac(parts, seconds_per_frame: float = 10.0) -> bytes:
@@ -37,7 +42,7 @@ def _flac(parts, seconds_per_frame: float = 10.0) -> bytes:
     return buffer.getvalue()
 
 
-def _run(model_dir: str, data: bytes) -> Tuple[dict, List[dict], float, int]:
+def _run(model_dir: str, data: bytes, options: Optional[dict] = None) -> Tuple[dict, List[dict], float, int]:
     """One transcribe call on a fresh engine: the result, the progress frames, the call's
     seconds, and the process's peak resident memory in bytes."""
     proc = subprocess.Popen(
@@ -49,7 +54,7 @@ def _run(model_dir: str, data: bytes) -> Tuple[dict, List[dict], float, int]:
         assert read_frame(proc.stdout).header["ok"]
         started = time.monotonic()
         write_frame(proc.stdin, {"op": "transcribe", "id": "t", "model": "whisper-base",
-                                 "items": [{"id": "a", "offset": 0, "length": len(data)}]}, data)
+                                 "items": [{"id": "a", "offset": 0, "length": len(data), "options": options or {}}]}, data)
         progress = []
         while True:
             header = read_frame(proc.stdout).header
@@ -120,3 +125,31 @@ def test_an_hour_of_speech_streams_in_flat_memory(model_dir, english_wav, one_mi
     assert [round(s / 60) for s in starts] == [7, 27, 47], starts
     assert peak - short_peak < FLAT_MEMORY_BYTES
     assert len(progress) >= 12
+
+
+def test_a_diarized_hour_streams_in_flat_memory_with_speakers_across_pieces(model_dir):
+    """The two-voice conversation three times in an hour of dithered silence (in pieces 20
+    minutes apart): the same two speakers throughout, and diarization adds under
+    ``DIARIZATION_MEMORY_BYTES`` to the hour's peak (which the test above holds flat)."""
+    rng = np.random.default_rng(5)
+    conversation = conversations.build(["en+m3", "en+f2"], 6, overlap_every=0, seed=4)
+    options = {"language": "en", "diarize": True}
+
+    def minutes(count, talk_at):
+        for minute in range(count):
+            noise = (rng.standard_normal(60 * SAMPLING_RATE) * 3e-4).astype(np.float32)
+            if minute in talk_at:
+                noise[SAMPLING_RATE : SAMPLING_RATE + conversation.samples.shape[0]] += conversation.samples
+            yield noise
+
+    hour = _flac(minutes(60, {7, 27, 47}))
+    _, _, plain_seconds, plain_peak = _run(model_dir, hour, {"language": "en"})
+    result, _, elapsed, peak = _run(model_dir, hour, options)
+    got = result["result"]
+    print(f"diarized hour: {elapsed:.1f} s ({got['timings']}), peak {peak / 2**20:.0f} MiB; "
+          f"undiarized: {plain_seconds:.1f} s, {plain_peak / 2**20:.0f} MiB")
+    assert result["ok"] and got["speaker_count"] == 2, got.get("speaker_turns")
+    reference = [(s, minute * 60 + 1 + a, minute * 60 + 1 + b) for minute in (7, 27, 47) for s, a, b in conversation.reference]
+    hypothesis = [(t["speaker"], t["start"], t["end"]) for t in got["speaker_turns"]]
+    assert score(reference, hypothesis).der < 0.15
+    assert peak - plain_peak < DIARIZATION_MEMORY_BYTES
