@@ -4,14 +4,16 @@ Agglomerative clustering with average linkage on cosine similarity: every window
 its own cluster and the two most similar clusters merge until the best similarity falls under
 ``MERGE_SIMILARITY`` (or the count reaches what the client gave: ``num_speakers`` exactly,
 ``max_speakers`` at most, ``min_speakers`` at least). When the count is found, clusters that
-found no speaker of their own (fewer than ``MIN_CLUSTER_WINDOWS`` windows) then join their
+found no speaker of their own (fewer than ``MIN_CLUSTER_WINDOWS`` windows, or under
+``MIN_CLUSTER_SHARE`` of them: on an 11-minute conversation the windows over overlapped
+speech, two voices at once, had formed a cluster of 1.4 % of their own) then join their
 nearest cluster, and clusters whose centroids lie closer than ``SAME_VOICE_CENTROIDS`` merge:
 one real voice varies more from window to window than a synthetic one, so average linkage
 can stop with one reader in two clusters whose centroids are still nearly the same. Every
 window is then reassigned to its nearest centroid twice, as k-means does. An item with more than ``MAX_CLUSTERED`` windows is clustered on an even sample of them
 and the rest join their nearest centroid, so the cost stays bounded on hours of audio.
 
-The thresholds were measured on the encoder with the conversations ``bench/diarization.py``
+The thresholds were measured on the encoder with the conversations ``tests/conversations.py``
 builds: whole turns of one voice have centroid similarities of 0.80-0.95, distinct voices
 0.52-0.72; single 1.6 s windows spread wider, which average linkage evens out. Whole
 speakers' centroids (each cluster of a conversation split into its true count) lie 0.66-0.82
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 MERGE_SIMILARITY = 0.72
 SAME_VOICE_CENTROIDS = 0.84
 MIN_CLUSTER_WINDOWS = 3
+MIN_CLUSTER_SHARE = 0.02
 MAX_CLUSTERED = 800
 REFINE_ROUNDS = 2
 
@@ -102,7 +105,7 @@ def _absorb_small(vectors: np.ndarray, labels: np.ndarray, floor: int) -> np.nda
     """Clusters too small to be a speaker join the nearest large one (while enough remain)."""
     while True:
         names, sizes = np.unique(labels, return_counts=True)
-        small = names[sizes < MIN_CLUSTER_WINDOWS]
+        small = names[sizes < max(MIN_CLUSTER_WINDOWS, MIN_CLUSTER_SHARE * labels.size)]
         if small.size == 0 or names.size <= floor or small.size == names.size:
             return labels
         smallest = names[np.argmin(sizes)]

@@ -7,7 +7,10 @@ A batched decoding left with nothing believable where the gate heard speech runs
 
 Items longer than ``WHOLE_DECODE_SECONDS``, and items past the call's ``CALL_HELD_SECONDS``
 of decoded audio, are not held whole: they stream through the same steps piece by piece
-(see ``longform``), one item at a time, and report progress after each piece."""
+(see ``longform``), one item at a time, and report progress after each piece.
+
+A diarized item (``diarize`` in its options) is decoded with word times, then labelled with
+its speaker turns (``speakers``); a streamed one keeps each piece's speaker windows."""
 
 import logging
 import time
