@@ -79,7 +79,7 @@ struct JobSubmitter: Sendable {
                 let input = try await place(item.input, job: job.id, item: id, owner: key.id, param: "items[\(index)]", written: &written)
                 items.append(JobItem(
                     id: id, jobId: job.id, clientId: item.clientId, kind: job.itemKind,
-                    jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng, options: item.options ?? request.itemOptions,
+                    jobType: job.type, input: input, srcLng: item.srcLng, tgtLng: item.tgtLng, options: item.options,
                     model: job.type.takesAudio ? asrModel : translationModel, priority: job.priority,
                     ownerKeyId: key.id, maxAttempts: configuration.maxAttempts, runAfter: now,
                     quotaReserved: input.blobKey.flatMap { uploaded[$0] } ?? Self.reservation(of: item.input), createdAt: now))

@@ -16,7 +16,7 @@ struct ValidatedJob {
         var input: Input
         var srcLng: String?
         var tgtLng: String?
-        /// The item's decoding choices (word timings, diarization); nil takes the job's `itemOptions`.
+        /// The item's decoding choices (word timings, diarization, task…); nil for the defaults.
         var options: ItemOptions?
     }
 
@@ -24,8 +24,6 @@ struct ValidatedJob {
     var priority: Int
     var options: JobOptions
     var items: [Item]
-    /// Decoding choices every audio item of the job shares, unless the item has its own.
-    var itemOptions: ItemOptions?
     /// `delete_after_seconds`: when the job's content is purged after it ends; nil takes the server's retention.
     var retentionSeconds: Int?
 }
@@ -78,7 +76,6 @@ struct JobValidator {
             type: type, priority: priority,
             options: JobOptions(defaultSrcLng: defaultSrc, defaultTgtLng: defaultTgt, webhook: try webhook(request)),
             items: validated,
-            itemOptions: nil,
             retentionSeconds: request.deleteAfterSeconds)
     }
 

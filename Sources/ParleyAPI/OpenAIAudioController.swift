@@ -39,8 +39,9 @@ struct OpenAIAudioController {
         let job = try await submitter.submit(
             ValidatedJob(
                 type: .asr, priority: ClaimShare.synchronousPriority, options: JobOptions(),
-                items: [.init(clientId: Self.itemId, input: .audio(Data(buffer: parsed.audio)), srcLng: parsed.language, tgtLng: nil)],
-                itemOptions: parsed.options),
+                items: [.init(
+                    clientId: Self.itemId, input: .audio(Data(buffer: parsed.audio)), srcLng: parsed.language, tgtLng: nil,
+                    options: parsed.options)]),
             key: key, metricType: "sync", context: context
         ).job
 

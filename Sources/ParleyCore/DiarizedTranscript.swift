@@ -27,7 +27,7 @@ public struct DiarizedTranscript: Encodable, Equatable {
         text = result.text
         segments = result.segments.enumerated().map { index, segment in
             Segment(id: "seg_\(index)", start: segment.start, end: segment.end, text: segment.text,
-                    speaker: segment.speaker ?? result.speakerTurns?.speaker(from: segment.start, to: segment.end) ?? "SPEAKER_00")
+                    speaker: segment.speaker ?? "SPEAKER_00")
         }
         usage = Usage(seconds: result.duration)
     }

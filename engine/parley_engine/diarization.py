@@ -1,7 +1,8 @@
 """Who spoke when: speaker turns of an item from its speech, in streaming pieces.
 
 Speech regions come from Silero VAD with short padding and pauses (tighter than the speech
-gate's, which pads 400 ms for decoding). Each region is covered by windows of 1.6 s every
+gate's, which pads 400 ms for decoding), run again only inside the spans the gate found, and
+mel frames are computed over those regions only, so silence costs nothing here. Each region is covered by windows of 1.6 s every
 ``HOP_SECONDS`` (a region shorter than a window gets one window centred on it) and every window
 is embedded by the speaker encoder. Only the windows' times and embeddings are kept (1 KB per
 window, about 7 MB for an hour of speech), so a long item's pieces add their windows one by one
@@ -18,6 +19,7 @@ import numpy as np
 
 from .clustering import SpeakerCount, cluster
 from .speaker_encoder import HOP, SAMPLING_RATE, WINDOW_FRAMES, SpeakerEncoder
+from .speech import SpeechMap
 from .whisper_internals import speech_timestamps
 
 logger = logging.getLogger(__name__)
@@ -51,21 +53,23 @@ class SpeakerWindows:
     embeddings: List[np.ndarray] = field(default_factory=list)
     seconds: float = 0.0
 
-    def add(self, encoder: SpeakerEncoder, samples: np.ndarray, offset: float = 0.0) -> None:
-        """Embeds the speech of ``samples``, which start ``offset`` s into the item."""
+    def add(self, encoder: SpeakerEncoder, samples: np.ndarray, offset: float = 0.0,
+            speech: Optional[SpeechMap] = None) -> None:
+        """Embeds the speech of ``samples``, which start ``offset`` s into the item, looking only
+        inside ``speech`` (the gate's map of them) when it is given."""
         started = time.perf_counter()
-        regions = [(s["start"] / SAMPLING_RATE, s["end"] / SAMPLING_RATE)
-                   for s in speech_timestamps(samples, min_silence_duration_ms=MIN_PAUSE_MS, speech_pad_ms=PAD_MS)]
-        if regions:
-            duration = samples.shape[0] / SAMPLING_RATE
-            mel = encoder.mel(samples)
-            starts, owners = [], []
-            for region in regions:
-                for start in window_starts(region, duration):
-                    starts.append(start)
-                    owners.append(region)
-            frames = np.stack([_frames(mel, start) for start in starts])
-            embedded = encoder.embed(frames).astype(np.float16)
+        duration = samples.shape[0] / SAMPLING_RATE
+        starts, owners, frames = [], [], []
+        for region in speech_regions(samples, speech):
+            placed = window_starts(region, duration)
+            first, end = int(round(placed[0] * SAMPLING_RATE)), int(round((placed[-1] + WINDOW_SECONDS) * SAMPLING_RATE))
+            mel = encoder.mel(samples[first:end])
+            for start in placed:
+                starts.append(start)
+                owners.append(region)
+                frames.append(_frames(mel, start - first / SAMPLING_RATE))
+        if frames:
+            embedded = encoder.embed(np.stack(frames)).astype(np.float16)
             for start, region, vector in zip(starts, owners, embedded):
                 centre = min(max(start + WINDOW_SECONDS / 2, region[0]), region[1])
                 self.centres.append(offset + centre)
@@ -82,6 +86,18 @@ class SpeakerWindows:
         turns = _turns(self.centres, self.regions, list(labels))
         self.seconds += time.perf_counter() - started
         return turns
+
+
+def speech_regions(samples: np.ndarray, speech: Optional[SpeechMap] = None) -> List[Tuple[float, float]]:
+    """Silero VAD's regions for turns (``MIN_PAUSE_MS``, ``PAD_MS``), in seconds: over the whole
+    of ``samples``, or only inside each span of ``speech``."""
+    spans = [(0, samples.shape[0])] if speech is None else [
+        (int(start * SAMPLING_RATE), int(end * SAMPLING_RATE)) for start, end in speech.spans]
+    regions = []
+    for first, end in spans:
+        for found in speech_timestamps(samples[first:end], min_silence_duration_ms=MIN_PAUSE_MS, speech_pad_ms=PAD_MS):
+            regions.append(((first + found["start"]) / SAMPLING_RATE, (first + found["end"]) / SAMPLING_RATE))
+    return regions
 
 
 def window_starts(region: Tuple[float, float], duration: float) -> List[float]:

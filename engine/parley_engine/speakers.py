@@ -16,7 +16,7 @@ from .whisper_backend import Transcript
 
 logger = logging.getLogger(__name__)
 
-# Where setup puts the encoder (``python -m parley_engine.assemble_speaker``), unless
+# Where setup puts the encoder (``python -m parley_engine.speaker_assets``), unless
 # ``PARLEY_SPEAKER_ENCODER`` says otherwise.
 DEFAULT_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "models", "speaker-encoder", "pretrained.pt")
 

@@ -93,22 +93,22 @@ def transcribe_items(
     _transcribe_decoded(router, [w for w in work if w.samples is not None], strategy)
     for w in work:
         if w.samples is not None and w.diarization is not None:
-            _diarize(speakers, w, lambda: w.diarization.windows.add(speakers.encoder(), w.samples))
+            _diarize(speakers, w, w.samples)
     for w in work:
         if w.streams:
             _run_long(router, w, payload[w.span[0] : w.span[0] + w.span[1]], strategy, progress, speakers)
     return [_result(w) for w in work]
 
 
-def _diarize(speakers: SpeakerService, w: _Item, embed: Callable[[], None]) -> None:
-    """Embeds the item's speech (``embed``) and labels its transcript with the speaker turns;
-    an item without text gets no turns."""
+def _diarize(speakers: SpeakerService, w: _Item, samples: Optional[np.ndarray]) -> None:
+    """Embeds the speech of ``samples`` (a whole item's; None for a streamed item, whose pieces
+    added theirs) and labels the transcript with the speaker turns; no text, no turns."""
     if w.error is not None or w.transcript is None:
         return
     started = time.perf_counter()
     try:
-        if w.transcript.text:
-            embed()
+        if samples is not None and w.transcript.text:
+            w.diarization.windows.add(speakers.encoder(), samples, speech=w.speech)
         w.diarization.finish(w.transcript, w.extra.get("translation"))
     except EngineError as exc:
         w.error = exc
@@ -169,7 +169,7 @@ def _run_long(
             w.infer_seconds += sub.infer_seconds
             if w.diarization is not None and sub.transcript.text:
                 embedded = time.perf_counter()
-                w.diarization.windows.add(speakers.encoder(), piece.samples, piece.offset)
+                w.diarization.windows.add(speakers.encoder(), piece.samples, piece.offset, piece.speech)
                 w.diarize_seconds += time.perf_counter() - embedded
             del piece, sub  # the next piece gathers without this one's samples
             delay_piece()
@@ -182,7 +182,7 @@ def _run_long(
     if translations:
         w.extra["translation"] = join_translations(translations)
     if w.diarization is not None:
-        _diarize(speakers, w, lambda: None)
+        _diarize(speakers, w, None)
     w.decode_seconds = time.perf_counter() - started - w.infer_seconds - w.diarize_seconds
 
 
