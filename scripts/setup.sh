@@ -11,7 +11,7 @@ mode=${1:-run}
 # pocketsphinx-testdata: real recordings for the README walkthrough (and the tests).
 apt_packages=(pocketsphinx-testdata)
 if [ "$mode" = test ]; then
-  apt_packages+=(espeak-ng prometheus docker-compose gdb)
+  apt_packages+=(espeak-ng sox prometheus docker-compose gdb)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do

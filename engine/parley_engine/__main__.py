@@ -7,6 +7,7 @@ import os
 import sys
 import time
 
+from .allocator import fix_mmap_threshold
 from .server import EngineSettings, Server
 from .transcription import Strategy
 from .whisper_backend import choose_device
@@ -57,6 +58,7 @@ def main(argv=None) -> int:
     else:
         handler.setFormatter(logging.Formatter("engine[%(process)d] %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=args.log_level.upper(), handlers=[handler])
+    fix_mmap_threshold()
     reader, writer = _protocol_streams()
     strategy = Strategy(
         batching=not args.no_batching, windowing=not args.no_windowing, chunking=not args.no_chunking, packing=args.packing

@@ -2,8 +2,9 @@
 
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import List, Optional
+from typing import Callable, List, Optional, Sequence, TypeVar
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from .errors import EngineError
 logger = logging.getLogger(__name__)
 
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -129,6 +133,12 @@ class WhisperBackend:
         self.name = name
         self.device = device
         self.beam_size = beam_size
+        self.workers = max(1, workers)
+        # Steps of a call (``run_each``) share this pool across every call of the process, so at
+        # most ``workers`` steps, and the memory each holds, are in flight at once.
+        self._steps = (
+            ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=f"{name}-step") if self.workers > 1 else None
+        )
         logger.info("loading %s from %s on %s/%s", name, path, device.device, device.compute_type)
         self.model = WhisperModel(
             path,
@@ -139,6 +149,12 @@ class WhisperBackend:
             local_files_only=True,
         )
         self.languages = set(self.model.supported_languages)
+
+    def run_each(self, step: Callable[[T], R], items: Sequence[T]) -> List[R]:
+        """``step`` of every item, in order, spread over the model's workers (in turn with one)."""
+        if self._steps is None or len(items) < 2:
+            return [step(item) for item in items]
+        return list(self._steps.map(step, items))
 
     def transcribe(self, samples: np.ndarray, options: TranscribeOptions) -> Transcript:
         if options.language is not None and options.language not in self.languages:

@@ -14,6 +14,7 @@ ordinary way, so text from different items is never mixed.
 """
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
@@ -38,6 +39,9 @@ CONTEXT_PAD_SECONDS = 10.0
 DETECTION_CONFIDENCE = 0.8
 # Windows encoded and decoded together in one call.
 MAX_WINDOWS = 16
+# Groups per worker a call's windows are cut into when there are enough (so a worker that
+# finishes early takes the next group rather than idling).
+GROUPS_PER_WORKER = 2
 # Decoding that stops this many seconds before a piece ends, with speech after
 # it, continues in a new piece (as faster-whisper seeks on), at most this often.
 CONTINUE_SECONDS = 1.0
@@ -116,27 +120,44 @@ class _Run:
 
     def decode(self, windows: List[Window]) -> None:
         """Encodes every window, settles undetected languages from each item's first piece, decodes,
-        and queues a continuation piece wherever decoding stopped before the speech did."""
-        groups = _groups(windows)
-        encoded = []
+        and queues a continuation piece wherever decoding stopped before the speech did. Groups of
+        windows run on the model's workers side by side."""
+        groups = _groups(windows, self.backend.workers)
+        if all(self.pieces[w.pieces[0]].item in self.languages for w in windows):
+            # Every language is known: each group is encoded and decoded in one step, so one
+            # worker never waits on another's encoding.
+            for group, decoded in zip(groups, self.backend.run_each(lambda g: self._decode(g, self._encode(g)), groups)):
+                self._settle_group(group, decoded)
+            return
+        encoded = self.backend.run_each(self._encode, groups)
         firsts: Dict[int, Tuple[float, Tuple[str, float]]] = {}
-        for group in groups:
-            seconds = min(max(w.length for w in group) + CONTEXT_PAD_SECONDS, WINDOW_SECONDS)
-            encoder_output = encode_windows(self.backend, [_lay_out(w, self.audio) for w in group], window_frames(seconds))
-            encoded.append((seconds, encoder_output))
-            self._detect(group, encoder_output, firsts)
+        for group, encoding in zip(groups, encoded):
+            self._detect(group, encoding[1], firsts)
         for item, (_, language) in firsts.items():
             self.languages[item] = language
             if language[1] < DETECTION_CONFIDENCE:
                 self.failed.add(item)
-        for group, (seconds, encoder_output) in zip(groups, encoded):
-            live = [w for w in group if self.pieces[w.pieces[0]].item not in self.failed]
-            if not live:
-                continue
-            prompts = [WindowPrompt(language=self.languages[self.pieces[w.pieces[0]].item][0], task=w.key[0]) for w in group]
-            for window, decoded in zip(group, decode_windows(self.backend, encoder_output, prompts, group[0].key[1], seconds)):
-                if window in live:
-                    self._settle(window, decoded)
+        live = [(g, e) for g, e in zip(groups, encoded) if self._live(g)]
+        for (group, _), decoded in zip(live, self.backend.run_each(lambda ge: self._decode(*ge), live)):
+            self._settle_group(group, decoded)
+
+    def _encode(self, group: List[Window]) -> Tuple[float, object]:
+        """The group's encoder output, over its longest window plus the context pad."""
+        seconds = min(max(w.length for w in group) + CONTEXT_PAD_SECONDS, WINDOW_SECONDS)
+        return seconds, encode_windows(self.backend, [_lay_out(w, self.audio) for w in group], window_frames(seconds))
+
+    def _decode(self, group: List[Window], encoding: Tuple[float, object]) -> list:
+        seconds, encoder_output = encoding
+        prompts = [WindowPrompt(language=self.languages[self.pieces[w.pieces[0]].item][0], task=w.key[0]) for w in group]
+        return decode_windows(self.backend, encoder_output, prompts, group[0].key[1], seconds)
+
+    def _live(self, group: List[Window]) -> bool:
+        return any(self.pieces[w.pieces[0]].item not in self.failed for w in group)
+
+    def _settle_group(self, group: List[Window], decoded: list) -> None:
+        for window, result in zip(group, decoded):
+            if self.pieces[window.pieces[0]].item not in self.failed:
+                self._settle(window, result)
 
     def _detect(self, group: List[Window], encoder_output, firsts: Dict[int, Tuple[float, Tuple[str, float]]]) -> None:
         """Notes, per item of unknown language, the detection of its earliest piece seen so far."""
@@ -191,12 +212,14 @@ def _spans(samples: np.ndarray) -> List[Tuple[int, int]]:
     return chunks
 
 
-def _groups(windows: List[Window]) -> List[List[Window]]:
-    """Batches of windows with one beam size and similar lengths, so padding stays small."""
+def _groups(windows: List[Window], workers: int = 1) -> List[List[Window]]:
+    """Batches of windows with one beam size and similar lengths, so padding stays small: at most
+    ``MAX_WINDOWS`` each, and small enough that every worker gets ``GROUPS_PER_WORKER`` of them."""
+    size = max(1, min(MAX_WINDOWS, math.ceil(len(windows) / (workers * GROUPS_PER_WORKER))))
     ordered = sorted(windows, key=lambda w: (w.key[1], w.length))
     groups: List[List[Window]] = []
     for window in ordered:
-        if groups and len(groups[-1]) < MAX_WINDOWS and groups[-1][0].key[1] == window.key[1]:
+        if groups and len(groups[-1]) < size and groups[-1][0].key[1] == window.key[1]:
             groups[-1].append(window)
         else:
             groups.append([window])
