@@ -138,3 +138,38 @@ def test_untrusted_decodings_fall_back_to_faster_whisper(backend, english_wav):
     data = buffer.getvalue()
     [result] = transcribe_items(AsrRouter(primary=backend), [{"id": "t", "offset": 0, "length": len(data)}], data)
     assert result["ok"] and result["result"]["text"] == backend.transcribe(decode(data), TranscribeOptions()).text
+
+
+def test_groups_spread_over_two_workers_match_in_turn(model_dir, librivox, german_wav):
+    """One call on a two-worker model runs its window groups side by side: as accurate as one
+    worker in turn, languages detected alike, and the same texts on a second run."""
+    two = load_asr("whisper-base", model_dir, None, choose_device("cpu"), 1, workers=2).primary
+    one = load_asr("whisper-base", model_dir, None, choose_device("cpu"), 1).primary
+    total = sum(len(ref) for _, ref in librivox)
+    for options in (TranscribeOptions(), TranscribeOptions(language="en")):
+        requests = [WindowRequest(samples, options) for samples, _ in librivox]
+        if options.language is None:
+            requests.append(WindowRequest(decode(german_wav), options))
+        side_by_side = transcribe_windowed(two, requests)
+        assert [t and t.text for t in side_by_side] == [t and t.text for t in transcribe_windowed(two, requests)]
+        in_turn = transcribe_windowed(one, requests)
+        assert [t and t.language for t in side_by_side] == [t and t.language for t in in_turn]
+        ours = sum(errors(ref, words(t.text)) for (_, ref), t in zip(librivox, side_by_side))
+        theirs = sum(errors(ref, words(t.text)) for (_, ref), t in zip(librivox, in_turn))
+        assert ours <= theirs + 0.01 * total, (ours, theirs, total)
+
+
+def test_groups_are_cut_for_every_worker_and_capped():
+    from parley_engine.packing import Window
+    from parley_engine.windowed import GROUPS_PER_WORKER, MAX_WINDOWS, _groups
+
+    def windows(count, beam=5):
+        return [Window(pieces=[i], key=("transcribe", beam, i), length=1.0 + i % 7) for i in range(count)]
+
+    assert [len(g) for g in _groups(windows(40), 1)] == [MAX_WINDOWS, MAX_WINDOWS, 8]
+    assert [len(g) for g in _groups(windows(8), 2)] == [2] * (2 * GROUPS_PER_WORKER)
+    assert [len(g) for g in _groups(windows(3), 2)] == [1, 1, 1]
+    mixed = _groups(windows(4, beam=5) + windows(4, beam=1), 1)
+    assert all(len({w.key[1] for w in g}) == 1 for g in mixed) and sum(map(len, mixed)) == 8
+    for group in _groups(windows(40), 2):
+        assert [w.length for w in group] == sorted(w.length for w in group)
