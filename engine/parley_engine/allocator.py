@@ -11,7 +11,6 @@ the page faults of mapping every mel spectrogram anew cost a long item 70 % more
 """
 
 import ctypes
-import ctypes.util
 import logging
 
 logger = logging.getLogger(__name__)
@@ -25,8 +24,8 @@ MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024
 def fix_mmap_threshold() -> bool:
     """Fixes glibc's mmap threshold; False (and nothing changed) where the C library is not glibc."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # The process's own symbols, the C library's among them (find_library would run ldconfig).
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
         logger.info("no mallopt in this C library; allocator left as it is")
         return False

@@ -123,7 +123,7 @@ class _Run:
         and queues a continuation piece wherever decoding stopped before the speech did. Groups of
         windows run on the model's workers side by side."""
         groups = _groups(windows, self.backend.workers)
-        if all(self.pieces[w.pieces[0]].item in self.languages for w in windows):
+        if all(self._item(w) in self.languages for w in windows):
             # Every language is known: each group is encoded and decoded in one step, so one
             # worker never waits on another's encoding.
             for group, decoded in zip(groups, self.backend.run_each(lambda g: self._decode(g, self._encode(g)), groups)):
@@ -148,20 +148,25 @@ class _Run:
 
     def _decode(self, group: List[Window], encoding: Tuple[float, object]) -> list:
         seconds, encoder_output = encoding
-        prompts = [WindowPrompt(language=self.languages[self.pieces[w.pieces[0]].item][0], task=w.key[0]) for w in group]
+        prompts = [WindowPrompt(language=self.languages[self._item(w)][0], task=w.key[0]) for w in group]
         return decode_windows(self.backend, encoder_output, prompts, group[0].key[1], seconds)
 
+    def _item(self, window: Window) -> int:
+        """The item a window's pieces come from (a window holds pieces of one item unless packed,
+        and packed pieces share one language and task)."""
+        return self.pieces[window.pieces[0]].item
+
     def _live(self, group: List[Window]) -> bool:
-        return any(self.pieces[w.pieces[0]].item not in self.failed for w in group)
+        return any(self._item(w) not in self.failed for w in group)
 
     def _settle_group(self, group: List[Window], decoded: list) -> None:
         for window, result in zip(group, decoded):
-            if self.pieces[window.pieces[0]].item not in self.failed:
+            if self._item(window) not in self.failed:
                 self._settle(window, result)
 
     def _detect(self, group: List[Window], encoder_output, firsts: Dict[int, Tuple[float, Tuple[str, float]]]) -> None:
         """Notes, per item of unknown language, the detection of its earliest piece seen so far."""
-        if all(self.pieces[w.pieces[0]].item in self.languages for w in group):
+        if all(self._item(w) in self.languages for w in group):
             return
         for window, language in zip(group, detect_languages(self.backend, encoder_output)):
             piece = self.pieces[window.pieces[0]]
@@ -212,7 +217,7 @@ def _spans(samples: np.ndarray) -> List[Tuple[int, int]]:
     return chunks
 
 
-def _groups(windows: List[Window], workers: int = 1) -> List[List[Window]]:
+def _groups(windows: List[Window], workers: int) -> List[List[Window]]:
     """Batches of windows with one beam size and similar lengths, so padding stays small: at most
     ``MAX_WINDOWS`` each, and small enough that every worker gets ``GROUPS_PER_WORKER`` of them."""
     size = max(1, min(MAX_WINDOWS, math.ceil(len(windows) / (workers * GROUPS_PER_WORKER))))
